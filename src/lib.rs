@@ -1,0 +1,28 @@
+//! watchpost: a Prometheus-compatible host and application exporter with its own alert rules.
+//!
+//! Module map (see ARCHITECTURE.md for the whole picture):
+//! - [`model`]: pure domain types (labels, fingerprints, durations).
+//! - [`metrics`]: metric families, the snapshot registry, the text encoder, self-metrics.
+//! - [`collect`]: the `Collector` seam, the scheduler, the host collectors.
+//! - [`config`]: the YAML schema, `${VAR}` interpolation, validation with file:line:col.
+//! - [`api`]: the HTTP router (`/metrics`, `/-/healthy`, `/-/ready`, ...).
+//! - [`app`]: wiring and lifecycle (build from config, spawn tasks, shutdown).
+//! - [`cli`]: the command line (`watchpost run|check|metrics|version`).
+
+pub mod api;
+pub mod app;
+pub mod cli;
+pub mod collect;
+pub mod config;
+pub mod logging;
+pub mod metrics;
+pub mod model;
+
+/// The crate version, from Cargo.toml.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The git revision watchpost was built from (`WATCHPOST_REVISION` at build time), or `unknown`.
+pub const REVISION: &str = match option_env!("WATCHPOST_REVISION") {
+    Some(revision) => revision,
+    None => "unknown",
+};

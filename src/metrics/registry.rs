@@ -1,0 +1,117 @@
+//! The registry: the latest snapshot of every source (collector, push job...), pre-encoded.
+//!
+//! A collector publishes a whole batch at once; the snapshot is encoded to text at publish time,
+//! so a scrape only concatenates strings and never waits on a collector. A std `RwLock` is right
+//! here: critical sections are a map lookup or an `Arc` clone and never span an `.await`.
+
+use super::encode::encode_families;
+use super::family::MetricFamily;
+use std::collections::BTreeMap;
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::SystemTime;
+
+/// The latest published families of one source.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// The source's name (a collector name, or `push/<job>`).
+    pub source: String,
+    /// The families as published.
+    pub families: Vec<MetricFamily>,
+    /// The families in the text format, encoded once at publish time.
+    pub encoded: String,
+    /// When the source produced them.
+    pub collected_at: SystemTime,
+}
+
+impl Snapshot {
+    /// Number of samples in the snapshot.
+    pub fn sample_count(&self) -> usize {
+        self.families.iter().map(|f| f.samples.len()).sum()
+    }
+}
+
+/// Latest snapshots by source name. Cheap to clone (shared).
+#[derive(Clone, Debug, Default)]
+pub struct Registry {
+    snapshots: Arc<RwLock<BTreeMap<String, Arc<Snapshot>>>>,
+}
+
+impl Registry {
+    /// An empty registry.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Replaces the snapshot of `source` with `families`.
+    pub fn publish(&self, source: &str, families: Vec<MetricFamily>, collected_at: SystemTime) {
+        let mut encoded = String::new();
+        encode_families(&families, &mut encoded);
+        let snapshot = Arc::new(Snapshot {
+            source: source.to_owned(),
+            families,
+            encoded,
+            collected_at,
+        });
+        self.snapshots
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(source.to_owned(), snapshot);
+    }
+
+    /// Drops the snapshot of `source`, returning whether there was one.
+    pub fn remove(&self, source: &str) -> bool {
+        self.snapshots
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(source)
+            .is_some()
+    }
+
+    /// The snapshot of `source`, if any.
+    pub fn snapshot(&self, source: &str) -> Option<Arc<Snapshot>> {
+        self.snapshots
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(source)
+            .cloned()
+    }
+
+    /// All snapshots, in source-name order.
+    pub fn snapshots(&self) -> Vec<Arc<Snapshot>> {
+        self.snapshots
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+            .cloned()
+            .collect()
+    }
+
+    /// Appends every snapshot's text to `out`.
+    pub fn encode_into(&self, out: &mut String) {
+        for snapshot in self.snapshots() {
+            out.push_str(&snapshot.encoded);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::Batch;
+
+    #[test]
+    fn publish_replaces_the_previous_snapshot() {
+        let registry = Registry::new();
+        let mut batch = Batch::new();
+        batch.gauge("a", "A.", &[], 1.0);
+        registry.publish("one", batch.into_families(), SystemTime::UNIX_EPOCH);
+        let mut batch = Batch::new();
+        batch.gauge("a", "A.", &[], 2.0);
+        registry.publish("one", batch.into_families(), SystemTime::UNIX_EPOCH);
+        let mut out = String::new();
+        registry.encode_into(&mut out);
+        assert_eq!(out, "# HELP a A.\n# TYPE a gauge\na 2\n");
+        assert!(registry.remove("one"));
+        assert!(registry.snapshot("one").is_none());
+    }
+}
