@@ -8,7 +8,7 @@
 pub mod host;
 mod scheduler;
 
-pub use scheduler::{CollectorTask, Scheduler};
+pub use scheduler::{CollectorTask, Scheduler, collect_once};
 
 use crate::metrics::Batch;
 

@@ -3,7 +3,9 @@
 //! These are updated in place by the subsystems (atomic counters and gauges), unlike the
 //! snapshot registry, and encoded at scrape time.
 
-use prometheus::{Encoder, GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, Opts, TextEncoder};
+use prometheus::{
+    Encoder, GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, Opts, TextEncoder,
+};
 
 /// Handles to watchpost's self-metrics.
 #[derive(Clone)]
@@ -35,11 +37,12 @@ impl SelfMetrics {
     /// Creates and registers every self-metric; `version` and `revision` go into build_info.
     pub fn new(version: &str, revision: &str) -> Result<Self, prometheus::Error> {
         let registry = prometheus::Registry::new();
-        let gauge = |name: &str, help: &str, labels: &[&str]| -> Result<GaugeVec, prometheus::Error> {
-            let metric = GaugeVec::new(Opts::new(name, help), labels)?;
-            registry.register(Box::new(metric.clone()))?;
-            Ok(metric)
-        };
+        let gauge =
+            |name: &str, help: &str, labels: &[&str]| -> Result<GaugeVec, prometheus::Error> {
+                let metric = GaugeVec::new(Opts::new(name, help), labels)?;
+                registry.register(Box::new(metric.clone()))?;
+                Ok(metric)
+            };
         let build_info = gauge(
             "watchpost_build_info",
             "A metric with a constant '1' value labeled by version and revision of watchpost.",
@@ -71,7 +74,9 @@ impl SelfMetrics {
             "Whether the last configuration reload attempt was successful.",
             &[],
         )?;
-        config_last_reload_successful.with_label_values(&[] as &[&str]).set(1.0);
+        config_last_reload_successful
+            .with_label_values(&[] as &[&str])
+            .set(1.0);
         let collector_runs = IntCounterVec::new(
             Opts::new(
                 "watchpost_scrape_collector_runs_total",
@@ -85,7 +90,9 @@ impl SelfMetrics {
                 "watchpost_http_request_duration_seconds",
                 "Latency of watchpost's own HTTP endpoints.",
             )
-            .buckets(vec![0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0]),
+            .buckets(vec![
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
+            ]),
             &["handler", "code"],
         )?;
         registry.register(Box::new(http_duration.clone()))?;
@@ -109,18 +116,31 @@ impl SelfMetrics {
     /// Records the outcome of one collector run.
     pub fn record_collector_run(&self, collector: &str, result: &str, seconds: f64) {
         let success = if result == "success" { 1.0 } else { 0.0 };
-        self.collector_success.with_label_values(&[collector]).set(success);
-        self.node_collector_success.with_label_values(&[collector]).set(success);
-        self.collector_duration.with_label_values(&[collector]).set(seconds);
-        self.node_collector_duration.with_label_values(&[collector]).set(seconds);
-        self.collector_runs.with_label_values(&[collector, result]).inc();
+        self.collector_success
+            .with_label_values(&[collector])
+            .set(success);
+        self.node_collector_success
+            .with_label_values(&[collector])
+            .set(success);
+        self.collector_duration
+            .with_label_values(&[collector])
+            .set(seconds);
+        self.node_collector_duration
+            .with_label_values(&[collector])
+            .set(seconds);
+        self.collector_runs
+            .with_label_values(&[collector, result])
+            .inc();
     }
 
     /// Appends the self-metrics in the text format to `out`.
     pub fn encode_into(&self, out: &mut String) {
         let mut buffer = Vec::new();
         // Encoding into a Vec cannot fail on I/O; a malformed family is skipped by the encoder.
-        if TextEncoder::new().encode(&self.registry.gather(), &mut buffer).is_ok() {
+        if TextEncoder::new()
+            .encode(&self.registry.gather(), &mut buffer)
+            .is_ok()
+        {
             out.push_str(&String::from_utf8_lossy(&buffer));
         }
     }

@@ -17,7 +17,9 @@ pub fn format_duration(duration: Duration) -> String {
     if duration.is_zero() {
         return "0s".to_owned();
     }
-    humantime::format_duration(duration).to_string().replace(' ', "")
+    humantime::format_duration(duration)
+        .to_string()
+        .replace(' ', "")
 }
 
 /// `#[serde(with = "serde_duration")]` for `Duration` fields.
@@ -46,7 +48,9 @@ pub mod serde_opt_duration {
     ) -> Result<Option<Duration>, D::Error> {
         match Option::<String>::deserialize(deserializer)? {
             None => Ok(None),
-            Some(text) => parse_duration(&text).map(Some).map_err(serde::de::Error::custom),
+            Some(text) => parse_duration(&text)
+                .map(Some)
+                .map_err(serde::de::Error::custom),
         }
     }
 

@@ -90,7 +90,12 @@ impl Labels {
         const PRIME: u64 = 0x0000_0100_0000_01b3;
         let mut hash = OFFSET;
         for (name, value) in &self.0 {
-            for byte in name.bytes().chain([0xff]).chain(value.bytes()).chain([0xff]) {
+            for byte in name
+                .bytes()
+                .chain([0xff])
+                .chain(value.bytes())
+                .chain([0xff])
+            {
                 hash ^= u64::from(byte);
                 hash = hash.wrapping_mul(PRIME);
             }
