@@ -114,9 +114,15 @@ fn run(args: RunArgs) -> ExitCode {
         Ok(config) => config,
         Err(code) => return code,
     };
-    if let Some(address) = args.listen_address {
-        config.server.listen_address = address;
+    if let Some(address) = &args.listen_address {
+        config.server.listen_address = address.clone();
     }
+    let options = crate::app::RunOptions {
+        source: match &args.config_file {
+            Some(path) => crate::app::ConfigSource::File(path.clone()),
+            None => crate::app::ConfigSource::Embedded,
+        },
+    };
     let format = args.log_format.unwrap_or(config.logging.format);
     let level = args.log_level.as_deref().unwrap_or(&config.logging.level);
     if let Err(message) = crate::logging::init(format, level) {
@@ -133,7 +139,7 @@ fn run(args: RunArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(crate::app::run(config)) {
+    match runtime.block_on(crate::app::run(config, options)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!(error = format!("{error:#}"), "watchpost failed");

@@ -6,10 +6,14 @@
 mod landing;
 mod metrics;
 
+use crate::app::ReloadHandle;
 use crate::metrics::Registry;
 use crate::metrics::self_metrics::SelfMetrics;
+use axum::Json;
 use axum::Router;
-use axum::routing::get;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
 use tokio::sync::watch;
 use tower_http::compression::CompressionLayer;
 
@@ -22,6 +26,8 @@ pub struct AppState {
     pub self_metrics: SelfMetrics,
     /// Turns true once every collector has run once.
     pub ready: watch::Receiver<bool>,
+    /// Asks the app to reload its configuration.
+    pub reload: ReloadHandle,
 }
 
 /// The router with every endpoint; responses are gzip-compressed when the client asks.
@@ -31,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::scrape))
         .route("/-/healthy", get(health))
         .route("/-/ready", get(ready))
+        .route("/-/reload", post(reload).put(reload))
         .layer(CompressionLayer::new().gzip(true))
         .with_state(state)
 }
@@ -39,16 +46,28 @@ async fn health() -> &'static str {
     "watchpost is Healthy.\n"
 }
 
-async fn ready(
-    axum::extract::State(state): axum::extract::State<AppState>,
-) -> (axum::http::StatusCode, &'static str) {
+async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
     if *state.ready.borrow() {
-        (axum::http::StatusCode::OK, "watchpost is Ready.\n")
+        (StatusCode::OK, "watchpost is Ready.\n")
     } else {
         (
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            StatusCode::SERVICE_UNAVAILABLE,
             "watchpost is not ready: the first collection is still running.\n",
         )
+    }
+}
+
+/// `POST /-/reload`: 200 when the new config runs, 400 with every error when it was rejected.
+async fn reload(State(state): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
+    match state.reload.reload().await {
+        Ok(()) => (
+            StatusCode::OK,
+            Json(serde_json::json!({"status": "success"})),
+        ),
+        Err(errors) => (
+            StatusCode::BAD_REQUEST,
+            Json(serde_json::json!({"status": "error", "errors": errors})),
+        ),
     }
 }
 
@@ -73,6 +92,7 @@ mod tests {
             registry,
             self_metrics: SelfMetrics::new("0.0.0", "test").unwrap(),
             ready: rx,
+            reload: ReloadHandle::channel().0,
         };
         (state, tx)
     }
