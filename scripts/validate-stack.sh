@@ -41,7 +41,9 @@ install_tools() {
   command -v amtool >/dev/null || missing+=(prometheus-alertmanager)
   command -v shellcheck >/dev/null || missing+=(shellcheck)
   command -v busybox >/dev/null || missing+=(busybox)
-  python3 -m venv --help >/dev/null 2>&1 || missing+=(python3-venv)
+  command -v python3 >/dev/null || missing+=(python3)
+  # Debian's python3 has the venv module but not ensurepip, which `python3 -m venv` needs.
+  python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
   if ((${#missing[@]})); then say "installing Debian packages: ${missing[*]}"; apt_install "${missing[@]}"; fi
 
   # current-prometheus.sh re-downloads on every call (it looks for bin/alertmanager, but Debian's
