@@ -34,4 +34,4 @@ EXPOSE 39101
 HEALTHCHECK --interval=15s --timeout=3s --start-period=15s --retries=3 \
     CMD ["curl", "--fail", "--silent", "--show-error", "--max-time", "2", "http://127.0.0.1:39101/-/healthy"]
 ENTRYPOINT ["/usr/local/bin/watchpost"]
-CMD ["--config.file=/etc/watchpost/watchpost.yml"]
+CMD ["run", "--config.file=/etc/watchpost/watchpost.yml"]
