@@ -11,6 +11,7 @@ pub async fn page() -> Html<String> {
          <li><a href=\"/metrics\">/metrics</a> — metrics in the Prometheus text format</li>\n\
          <li><a href=\"/-/healthy\">/-/healthy</a> — liveness</li>\n\
          <li><a href=\"/-/ready\">/-/ready</a> — readiness (after the first collection)</li>\n\
+         <li><a href=\"/api/v1/health\">/api/v1/health</a> — JSON health</li>\n\
          </ul>\n</body></html>\n",
         version = crate::VERSION
     ))

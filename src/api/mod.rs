@@ -3,6 +3,8 @@
 //! `router(state)` builds the whole axum router so tests can drive it with `oneshot`. Handlers
 //! only read shared state (registry, self-metrics, readiness); nothing here waits on a collector.
 
+pub mod error;
+mod health;
 mod landing;
 mod metrics;
 
@@ -38,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .route("/-/healthy", get(health))
         .route("/-/ready", get(ready))
         .route("/-/reload", post(reload).put(reload))
+        .route("/api/v1/health", get(health::health))
         .layer(CompressionLayer::new().gzip(true))
         .with_state(state)
 }
