@@ -84,6 +84,21 @@ fn exposition_metadata(text: &str) -> BTreeMap<String, (String, String)> {
     metadata
 }
 
+/// `name -> label names` over the sample lines of a text exposition.
+fn exposition_label_names(text: &str) -> BTreeMap<String, BTreeSet<String>> {
+    let label = Regex::new(r#"([A-Za-z_][A-Za-z0-9_]*)="(?:[^"\\]|\\.)*""#).unwrap();
+    let mut names: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let end = line.find(['{', ' ']).unwrap_or(line.len());
+        let entry = names.entry(line[..end].to_owned()).or_default();
+        if line[end..].starts_with('{') {
+            entry.extend(label.captures_iter(&line[end..]).map(|c| c[1].to_owned()));
+        }
+    }
+    names.retain(|name, _| owned(name));
+    names
+}
+
 #[test]
 #[ignore = "reads the live host and the dashboard fixture; run by hand"]
 fn dashboard_check() {
@@ -93,14 +108,15 @@ fn dashboard_check() {
     );
     let path = std::env::var("WATCHPOST_DASHBOARD").unwrap_or_else(|_| default_path.to_owned());
     let wanted = dashboard_names(&path);
-    let ours: BTreeMap<String, (String, String)> = collect_all(&HostConfig::default())
-        .iter()
-        .flat_map(|(_, batch)| batch.families())
+    let batches = collect_all(&HostConfig::default());
+    let families = || batches.iter().flat_map(|(_, batch)| batch.families());
+    let ours: BTreeMap<String, (String, String)> = families()
         .map(|f| (f.name.clone(), (f.help.clone(), f.kind.as_str().to_owned())))
         .collect();
-    let theirs = std::env::var("WATCHPOST_NODE_EXPORTER_METRICS")
+    let exposition = std::env::var("WATCHPOST_NODE_EXPORTER_METRICS")
         .ok()
-        .map(|file| exposition_metadata(&std::fs::read_to_string(&file).unwrap()));
+        .map(|file| std::fs::read_to_string(&file).unwrap());
+    let theirs = exposition.as_deref().map(exposition_metadata);
     println!(
         "dashboard names ({}), W = watchpost here, N = node_exporter scrape:",
         wanted.len()
@@ -132,6 +148,22 @@ fn dashboard_check() {
         }
     }
     println!("HELP/TYPE differences: {differences:#?}");
+    let their_labels = exposition_label_names(exposition.as_deref().unwrap_or(""));
+    for family in families() {
+        let our_labels: BTreeSet<String> = family
+            .samples
+            .iter()
+            .flat_map(|s| s.labels.iter().map(|(name, _)| name.to_owned()))
+            .collect();
+        if let Some(labels) = their_labels.get(&family.name)
+            && labels != &our_labels
+        {
+            println!(
+                "label names differ: {} ours {our_labels:?} theirs {labels:?}",
+                family.name
+            );
+        }
+    }
     let answered_by_them: Vec<&String> = wanted
         .iter()
         .filter(|n| theirs.contains_key(*n) && !ours.contains_key(*n))
