@@ -1,7 +1,7 @@
 //! The `arp` collector: neighbour table entries per device from `<procfs>/net/arp` as
 //! `node_arp_entries{device}`.
 
-use super::read::read_optional;
+use super::read::{parse_error, read_optional};
 use crate::collect::{CollectError, Collector};
 use crate::metrics::Batch;
 use std::collections::BTreeMap;
@@ -60,8 +60,7 @@ impl Collector for ArpCollector {
         let Some(text) = read_optional(&path)? else {
             return Ok(());
         };
-        let entries = parse_arp(&text)
-            .map_err(|message| CollectError::parse(path.display().to_string(), message))?;
+        let entries = parse_arp(&text).map_err(parse_error(&path))?;
         emit_arp(batch, &entries);
         Ok(())
     }

@@ -2,7 +2,7 @@
 //! `<procfs>/sys/net/netfilter/`, and the `node_nf_conntrack_stat_*` sums over CPUs from
 //! `<procfs>/net/stat/nf_conntrack`. Without netfilter loaded there are no series.
 
-use super::read::{parse_hex_u64, parse_u64, read_optional};
+use super::read::{parse_error, parse_hex_u64, parse_u64, read_optional};
 use crate::collect::{CollectError, Collector};
 use crate::metrics::Batch;
 use std::path::PathBuf;
@@ -94,9 +94,7 @@ impl ConntrackCollector {
         let Some(text) = read_optional(&path)? else {
             return Ok(None);
         };
-        parse_u64(file, &text)
-            .map(Some)
-            .map_err(|message| CollectError::parse(path.display().to_string(), message))
+        parse_u64(file, &text).map(Some).map_err(parse_error(&path))
     }
 }
 
@@ -125,8 +123,7 @@ impl Collector for ConntrackCollector {
         }
         let path = self.procfs.join("net/stat/nf_conntrack");
         if let Some(text) = read_optional(&path)? {
-            let sums = parse_conntrack_stat(&text)
-                .map_err(|message| CollectError::parse(path.display().to_string(), message))?;
+            let sums = parse_conntrack_stat(&text).map_err(parse_error(&path))?;
             emit_conntrack_stat(batch, &sums);
         }
         Ok(())

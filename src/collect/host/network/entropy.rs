@@ -1,7 +1,7 @@
 //! The `entropy` collector: `node_entropy_available_bits` and `node_entropy_pool_size_bits`
 //! from `<procfs>/sys/kernel/random/`.
 
-use super::read::{parse_u64, read_optional};
+use super::read::{parse_error, parse_u64, read_optional};
 use crate::collect::{CollectError, Collector};
 use crate::metrics::Batch;
 use std::path::PathBuf;
@@ -43,8 +43,7 @@ impl Collector for EntropyCollector {
             let Some(text) = read_optional(&path)? else {
                 continue;
             };
-            let bits = parse_u64(file, &text)
-                .map_err(|message| CollectError::parse(path.display().to_string(), message))?;
+            let bits = parse_u64(file, &text).map_err(parse_error(&path))?;
             batch.gauge(name, help, &[], bits as f64);
         }
         Ok(())

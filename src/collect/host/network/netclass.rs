@@ -2,7 +2,7 @@
 //! node_exporter exports them (`node_network_up`, `node_network_info`, `node_network_mtu_bytes`,
 //! `node_network_speed_bytes`, ...). Attributes the kernel refuses to report are skipped.
 
-use super::read::read_attribute;
+use super::read::{parse_error, read_attribute};
 use crate::collect::{CollectError, Collector};
 use crate::metrics::{Batch, MetricType};
 use crate::model::Labels;
@@ -198,8 +198,7 @@ impl Collector for NetclassCollector {
         for device in devices {
             let dir = class_net.join(&device);
             let attributes = read_attributes(&dir)?;
-            emit_interface(batch, &device, &attributes)
-                .map_err(|message| CollectError::parse(dir.display().to_string(), message))?;
+            emit_interface(batch, &device, &attributes).map_err(parse_error(&dir))?;
         }
         Ok(())
     }

@@ -2,7 +2,7 @@
 //! `node_network_{receive,transmit}_<field>_total{device}`, plus `receive_nohandler` from
 //! `<sysfs>/class/net/<dev>/statistics/rx_nohandler` (node_exporter reads it over netlink).
 
-use super::read::{parse_u64, read_attribute, read_optional};
+use super::read::{parse_error, parse_u64, read_attribute, read_optional};
 use crate::collect::{CollectError, Collector};
 use crate::metrics::Batch;
 use regex::Regex;
@@ -127,8 +127,7 @@ impl Collector for NetdevCollector {
         let Some(text) = read_optional(&path)? else {
             return Ok(());
         };
-        let devices = parse_net_dev(&text)
-            .map_err(|message| CollectError::parse(path.display().to_string(), message))?;
+        let devices = parse_net_dev(&text).map_err(parse_error(&path))?;
         for device in devices.iter().filter(|d| !self.excluded(&d.device)) {
             emit_device(batch, device);
         }
@@ -139,9 +138,7 @@ impl Collector for NetdevCollector {
                 .join(&device.device)
                 .join("statistics/rx_nohandler");
             if let Some(text) = read_attribute(&nohandler)? {
-                let value = parse_u64("rx_nohandler", &text).map_err(|message| {
-                    CollectError::parse(nohandler.display().to_string(), message)
-                })?;
+                let value = parse_u64("rx_nohandler", &text).map_err(parse_error(&nohandler))?;
                 emit_counter(batch, &device.device, "receive_nohandler", value);
             }
         }

@@ -2,7 +2,7 @@
 //! `net/snmp6` as untyped `node_netstat_<Protocol>_<Field>`, filtered by node_exporter's default
 //! `--collector.netstat.fields` pattern.
 
-use super::read::read_optional;
+use super::read::{parse_error, read_optional};
 use crate::collect::{CollectError, Collector};
 use crate::metrics::Batch;
 use regex::Regex;
@@ -136,8 +136,7 @@ impl Collector for NetstatCollector {
             let Some(text) = read_optional(&path)? else {
                 continue;
             };
-            let stats = parse(&text)
-                .map_err(|message| CollectError::parse(path.display().to_string(), message))?;
+            let stats = parse(&text).map_err(parse_error(&path))?;
             emit_statistics(batch, &stats, &self.fields);
         }
         Ok(())

@@ -41,6 +41,11 @@ fn attribute_is_unavailable(error: &std::io::Error) -> bool {
     )
 }
 
+/// Turns a pure parser's message into a `CollectError::Parse` naming `path`.
+pub(super) fn parse_error(path: &Path) -> impl FnOnce(String) -> CollectError + '_ {
+    move |message| CollectError::parse(path.display().to_string(), message)
+}
+
 /// Parses a decimal unsigned integer field, naming it in the error.
 pub(super) fn parse_u64(field: &str, text: &str) -> Result<u64, String> {
     text.trim()

@@ -2,7 +2,7 @@
 //! `node_schedstat_{running,waiting}_seconds_total{cpu}` and `node_schedstat_timeslices_total{cpu}`.
 //! Kernels without CONFIG_SCHEDSTATS have no such file and get no series.
 
-use super::read::{parse_u64, read_optional};
+use super::read::{parse_error, parse_u64, read_optional};
 use crate::collect::{CollectError, Collector};
 use crate::metrics::Batch;
 use std::path::PathBuf;
@@ -98,8 +98,7 @@ impl Collector for SchedstatCollector {
         let Some(text) = read_optional(&path)? else {
             return Ok(());
         };
-        let cpus = parse_schedstat(&text)
-            .map_err(|message| CollectError::parse(path.display().to_string(), message))?;
+        let cpus = parse_schedstat(&text).map_err(parse_error(&path))?;
         emit_schedstat(batch, &cpus);
         Ok(())
     }

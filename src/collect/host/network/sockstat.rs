@@ -1,7 +1,7 @@
 //! The `sockstat` collector: socket counts from `<procfs>/net/sockstat` and `net/sockstat6` as
 //! `node_sockstat_<PROTO>_<state>` gauges, plus `_mem_bytes` (pages × page size), as node_exporter.
 
-use super::read::{parse_u64, read_optional};
+use super::read::{parse_error, parse_u64, read_optional};
 use crate::collect::{CollectError, Collector};
 use crate::metrics::Batch;
 use std::path::PathBuf;
@@ -110,8 +110,7 @@ impl Collector for SockstatCollector {
             let Some(text) = read_optional(&path)? else {
                 continue;
             };
-            let stat = parse_sockstat(&text)
-                .map_err(|message| CollectError::parse(path.display().to_string(), message))?;
+            let stat = parse_sockstat(&text).map_err(parse_error(&path))?;
             emit_sockstat(batch, &stat, self.page_size);
         }
         Ok(())

@@ -1,7 +1,7 @@
 //! The `softnet` collector: per-CPU packet processing counters from `<procfs>/net/softnet_stat`
 //! as `node_softnet_*_total{cpu}` and `node_softnet_backlog_len{cpu}`.
 
-use super::read::{parse_hex_u64, read_optional};
+use super::read::{parse_error, parse_hex_u64, read_optional};
 use crate::collect::{CollectError, Collector};
 use crate::metrics::Batch;
 use std::path::PathBuf;
@@ -125,8 +125,7 @@ impl Collector for SoftnetCollector {
         let Some(text) = read_optional(&path)? else {
             return Ok(());
         };
-        let rows = parse_softnet(&text)
-            .map_err(|message| CollectError::parse(path.display().to_string(), message))?;
+        let rows = parse_softnet(&text).map_err(parse_error(&path))?;
         emit_softnet(batch, &rows);
         Ok(())
     }

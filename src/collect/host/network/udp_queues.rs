@@ -1,7 +1,7 @@
 //! The `udp_queues` collector: bytes queued in UDP sockets, summed from the `tx_queue:rx_queue`
 //! column of `<procfs>/net/udp` and `net/udp6`, as `node_udp_queues{ip,queue}`.
 
-use super::read::{parse_hex_u64, read_optional};
+use super::read::{parse_error, parse_hex_u64, read_optional};
 use crate::collect::{CollectError, Collector};
 use crate::metrics::Batch;
 use std::path::PathBuf;
@@ -67,8 +67,7 @@ impl Collector for UdpQueuesCollector {
             let Some(text) = read_optional(&path)? else {
                 continue;
             };
-            let summary = parse_udp_table(&text)
-                .map_err(|message| CollectError::parse(path.display().to_string(), message))?;
+            let summary = parse_udp_table(&text).map_err(parse_error(&path))?;
             emit_queues(batch, ip, &summary);
         }
         Ok(())
