@@ -1,13 +1,16 @@
 //! The `diskstats` collector: `node_disk_*{device}` from `/proc/diskstats`, with node_exporter's
 //! names, HELP texts and units (sectors of 512 bytes, milliseconds to seconds) and its default
 //! device exclusion (`collectors.host.diskstats.device_exclude`). Discard and flush series appear
-//! only when the kernel reports those columns (4.18+ and 5.5+).
+//! only when the kernel reports those columns (4.18+ and 5.5+). The info series are in
+//! `disk_info`.
 
+use super::HostConfig;
+use super::disk_info::{DiskInfoSource, write_disk_info};
 use super::read::{parse_u64, read_file};
 use crate::collect::{CollectError, Collector};
 use crate::metrics::{Batch, MetricType};
 use regex::Regex;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Bytes per diskstats sector (always 512, whatever the device's block size).
 const SECTOR_BYTES: f64 = 512.0;
@@ -123,6 +126,10 @@ const COLUMNS: [(&str, &str, MetricType, f64); 17] = [
 /// One `/proc/diskstats` line: device name and its raw columns (up to 17).
 #[derive(Clone, Debug, PartialEq)]
 pub struct DiskLine {
+    /// The major device number.
+    pub major: u64,
+    /// The minor device number.
+    pub minor: u64,
     /// The device name (`vda`, `nvme0n1`, `dm-0`).
     pub device: String,
     /// The raw counters after the name, as many as the kernel wrote.
@@ -147,6 +154,8 @@ pub fn parse_diskstats(source: &str, text: &str) -> Result<Vec<DiskLine>, Collec
             .map(|f| parse_u64(source, device, f))
             .collect::<Result<Vec<u64>, _>>()?;
         out.push(DiskLine {
+            major: parse_u64(source, "major", fields[0])?,
+            minor: parse_u64(source, "minor", fields[1])?,
             device: device.to_owned(),
             columns,
         });
@@ -157,16 +166,21 @@ pub fn parse_diskstats(source: &str, text: &str) -> Result<Vec<DiskLine>, Collec
 /// Exports per-device I/O counters.
 pub struct DiskstatsCollector {
     path: PathBuf,
+    sysfs: PathBuf,
+    rootfs: PathBuf,
     exclude: Regex,
 }
 
 impl DiskstatsCollector {
     /// A collector reading `<procfs>/diskstats`, skipping devices `device_exclude` matches.
-    pub fn new(procfs: &Path, device_exclude: &str) -> Result<Self, String> {
-        let exclude = Regex::new(device_exclude)
-            .map_err(|e| format!("diskstats device_exclude {device_exclude:?}: {e}"))?;
+    pub fn new(config: &HostConfig) -> Result<Self, String> {
+        let pattern = &config.diskstats.device_exclude;
+        let exclude = Regex::new(pattern)
+            .map_err(|e| format!("diskstats device_exclude {pattern:?}: {e}"))?;
         Ok(Self {
-            path: procfs.join("diskstats"),
+            path: config.paths.procfs.join("diskstats"),
+            sysfs: config.paths.sysfs.clone(),
+            rootfs: config.paths.rootfs.clone(),
             exclude,
         })
     }
@@ -179,10 +193,25 @@ impl Collector for DiskstatsCollector {
 
     fn collect(&mut self, batch: &mut Batch) -> Result<(), CollectError> {
         let text = read_file(&self.path)?;
+        let info = DiskInfoSource {
+            sysfs: &self.sysfs,
+            rootfs: &self.rootfs,
+        };
         for disk in parse_diskstats(&self.path.display().to_string(), &text)? {
-            if !self.exclude.is_match(&disk.device) {
-                write_disk(&disk, batch);
+            if self.exclude.is_match(&disk.device) {
+                continue;
             }
+            let udev = info.udev(disk.major, disk.minor)?;
+            let rotational = info.rotational(&disk.device)?;
+            write_disk_info(
+                &disk.device,
+                disk.major,
+                disk.minor,
+                &rotational,
+                &udev,
+                batch,
+            );
+            write_disk(&disk, batch);
         }
         Ok(())
     }
@@ -216,6 +245,7 @@ mod tests {
         assert_eq!(disks.len(), 4);
         assert_eq!(disks[1].columns.len(), 17);
         assert_eq!(disks[2].columns.len(), 11);
+        assert_eq!((disks[1].major, disks[1].minor), (254, 0));
     }
 
     #[test]

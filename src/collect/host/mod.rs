@@ -5,6 +5,7 @@
 
 pub mod config;
 mod cpu;
+mod disk_info;
 mod diskstats;
 mod filefd;
 mod filesystem;
@@ -63,13 +64,10 @@ fn build_local(name: &str, config: &HostConfig) -> Result<Box<dyn Collector>, St
         "meminfo" => Box::new(meminfo::MeminfoCollector::new(procfs)),
         "vmstat" => Box::new(vmstat::VmstatCollector::new(procfs)?),
         "filesystem" => Box::new(filesystem::FilesystemCollector::new(config)?),
-        "diskstats" => Box::new(diskstats::DiskstatsCollector::new(
-            procfs,
-            &config.diskstats.device_exclude,
-        )?),
+        "diskstats" => Box::new(diskstats::DiskstatsCollector::new(config)?),
         "uname" => Box::new(uname::UnameCollector),
         "os" => Box::new(os::OsCollector::new(&config.paths.rootfs)?),
-        "time" => Box::new(time::TimeCollector),
+        "time" => Box::new(time::TimeCollector::new(&config.paths.sysfs)),
         "filefd" => Box::new(filefd::FilefdCollector::new(procfs)),
         "pressure" => Box::new(pressure::PressureCollector::new(procfs)),
         "processes" => Box::new(processes::ProcessesCollector::new(procfs)),
@@ -299,6 +297,28 @@ mod tests {
                 .iter()
                 .all(|s| !s.labels.get("device").unwrap_or("").starts_with("loop"))
         );
+    }
+
+    /// Sanity check on the real host: `cargo test --lib real_host_output -- --ignored --nocapture`
+    /// prints the text exposition of every local collector.
+    #[test]
+    #[ignore]
+    fn real_host_output() {
+        let config = HostConfig {
+            disable: network::NETWORK_NAMES
+                .iter()
+                .map(|n| n.to_string())
+                .collect(),
+            ..HostConfig::default()
+        };
+        let mut batch = Batch::new();
+        for collector in &mut build(&config).unwrap() {
+            collector.collect(&mut batch).unwrap();
+        }
+        let mut out = String::new();
+        crate::metrics::encode_families(batch.families(), &mut out);
+        assert!(out.contains("node_cpu_seconds_total{cpu=\"0\",mode=\"idle\"}"));
+        println!("{out}");
     }
 
     #[test]
