@@ -5,6 +5,7 @@
 
 pub mod config;
 mod cpu;
+mod cpufreq;
 mod disk_info;
 mod diskstats;
 mod filefd;
@@ -30,6 +31,7 @@ use super::Collector;
 /// Names of the host collectors built in this module (see also `network::NETWORK_NAMES`).
 const LOCAL_NAMES: &[&str] = &[
     "cpu",
+    "cpufreq",
     "stat",
     "loadavg",
     "meminfo",
@@ -59,6 +61,7 @@ fn build_local(name: &str, config: &HostConfig) -> Result<Box<dyn Collector>, St
     let procfs = config.paths.procfs.as_path();
     Ok(match name {
         "cpu" => Box::new(cpu::CpuCollector::new(procfs)),
+        "cpufreq" => Box::new(cpufreq::CpufreqCollector::new(&config.paths.sysfs)),
         "stat" => Box::new(stat::StatCollector::new(procfs)),
         "loadavg" => Box::new(loadavg::LoadavgCollector::new(procfs)),
         "meminfo" => Box::new(meminfo::MeminfoCollector::new(procfs)),
