@@ -3,9 +3,11 @@
 //!
 //! Ticks become seconds by dividing by USER_HZ (`sysconf(_SC_CLK_TCK)`, 100 if that fails).
 //! Like node_exporter, a counter that goes backwards keeps its previous value, and a CPU whose
-//! idle time jumps back by 3 s or more (a hotplug) starts afresh.
+//! idle time jumps back by 3 s or more (a hotplug) starts afresh. The sysfs series (thermal
+//! throttles, isolated CPUs) are in `cpu_sysfs`.
 
-use super::read::read_file;
+use super::cpu_sysfs::{parse_cpu_list, read_throttles, write_isolated, write_throttles};
+use super::read::{read_file, read_optional};
 use super::stat::{CPU_FIELDS, CpuTicks, parse_proc_stat};
 use crate::collect::{CollectError, Collector};
 use crate::metrics::Batch;
@@ -29,15 +31,17 @@ pub fn user_hz() -> f64 {
 /// Per-CPU seconds, kept monotonic across runs.
 pub struct CpuCollector {
     path: PathBuf,
+    sysfs_cpu: PathBuf,
     hz: f64,
     last: HashMap<u64, [f64; CPU_FIELDS]>,
 }
 
 impl CpuCollector {
-    /// A collector reading `<procfs>/stat`.
-    pub fn new(procfs: &Path) -> Self {
+    /// A collector reading `<procfs>/stat` and `<sysfs>/devices/system/cpu`.
+    pub fn new(procfs: &Path, sysfs: &Path) -> Self {
         Self {
             path: procfs.join("stat"),
+            sysfs_cpu: sysfs.join("devices/system/cpu"),
             hz: user_hz(),
             last: HashMap::new(),
         }
@@ -59,6 +63,14 @@ impl Collector for CpuCollector {
             self.last.insert(*cpu, kept);
             write_cpu(&cpu.to_string(), &kept, batch);
         }
+        let isolated_path = self.sysfs_cpu.join("isolated");
+        if let Some(text) = read_optional(&isolated_path)? {
+            write_isolated(
+                &parse_cpu_list(&isolated_path.display().to_string(), &text)?,
+                batch,
+            );
+        }
+        write_throttles(&read_throttles(&self.sysfs_cpu), batch);
         Ok(())
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod config;
 mod cpu;
+mod cpu_sysfs;
 mod cpufreq;
 mod disk_info;
 mod diskstats;
@@ -60,7 +61,7 @@ pub fn names() -> Vec<&'static str> {
 fn build_local(name: &str, config: &HostConfig) -> Result<Box<dyn Collector>, String> {
     let procfs = config.paths.procfs.as_path();
     Ok(match name {
-        "cpu" => Box::new(cpu::CpuCollector::new(procfs)),
+        "cpu" => Box::new(cpu::CpuCollector::new(procfs, &config.paths.sysfs)),
         "cpufreq" => Box::new(cpufreq::CpufreqCollector::new(&config.paths.sysfs)),
         "stat" => Box::new(stat::StatCollector::new(procfs)),
         "loadavg" => Box::new(loadavg::LoadavgCollector::new(procfs)),
