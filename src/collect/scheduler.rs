@@ -40,7 +40,16 @@ pub struct Scheduler {
 impl Scheduler {
     /// A scheduler publishing into `registry` and recording into `metrics`.
     pub fn new(registry: Registry, metrics: SelfMetrics) -> Self {
-        let (ready_tx, _) = watch::channel(false);
+        Self::with_readiness(registry, metrics, watch::channel(false).0)
+    }
+
+    /// Like `new`, but reporting readiness on an existing channel (kept across reloads: once
+    /// ready, a reloaded set of collectors does not make watchpost unready again).
+    pub fn with_readiness(
+        registry: Registry,
+        metrics: SelfMetrics,
+        ready_tx: watch::Sender<bool>,
+    ) -> Self {
         Self {
             registry,
             metrics,

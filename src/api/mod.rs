@@ -1,0 +1,155 @@
+//! The HTTP surface: `/metrics`, `/-/healthy`, `/-/ready` and the landing page.
+//!
+//! `router(state)` builds the whole axum router so tests can drive it with `oneshot`. Handlers
+//! only read shared state (registry, self-metrics, readiness); nothing here waits on a collector.
+
+pub mod error;
+mod health;
+mod landing;
+mod metrics;
+
+use crate::app::ReloadHandle;
+use crate::metrics::Registry;
+use crate::metrics::self_metrics::SelfMetrics;
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use tokio::sync::watch;
+use tower_http::compression::CompressionLayer;
+
+/// What the handlers share.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// Latest snapshots of every collector.
+    pub registry: Registry,
+    /// watchpost's own metrics.
+    pub self_metrics: SelfMetrics,
+    /// Turns true once every collector has run once.
+    pub ready: watch::Receiver<bool>,
+    /// Asks the app to reload its configuration.
+    pub reload: ReloadHandle,
+}
+
+/// The router with every endpoint; responses are gzip-compressed when the client asks.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(landing::page))
+        .route("/metrics", get(metrics::scrape))
+        .route("/-/healthy", get(health))
+        .route("/-/ready", get(ready))
+        .route("/-/reload", post(reload).put(reload))
+        .route("/api/v1/health", get(health::health))
+        .layer(CompressionLayer::new().gzip(true))
+        .with_state(state)
+}
+
+async fn health() -> &'static str {
+    "watchpost is Healthy.\n"
+}
+
+async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    if *state.ready.borrow() {
+        (StatusCode::OK, "watchpost is Ready.\n")
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "watchpost is not ready: the first collection is still running.\n",
+        )
+    }
+}
+
+/// `POST /-/reload`: 200 when the new config runs, 400 with every error when it was rejected.
+async fn reload(State(state): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
+    match state.reload.reload().await {
+        Ok(()) => (
+            StatusCode::OK,
+            Json(serde_json::json!({"status": "success"})),
+        ),
+        Err(errors) => (
+            StatusCode::BAD_REQUEST,
+            Json(serde_json::json!({"status": "error", "errors": errors})),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode, header};
+    use tower::ServiceExt;
+
+    fn state(ready: bool) -> (AppState, watch::Sender<bool>) {
+        let (tx, rx) = watch::channel(ready);
+        let registry = Registry::new();
+        let mut batch = crate::metrics::Batch::new();
+        batch.gauge("node_load1", "1m load average.", &[], 0.5);
+        registry.publish(
+            "loadavg",
+            batch.into_families(),
+            std::time::SystemTime::now(),
+        );
+        let state = AppState {
+            registry,
+            self_metrics: SelfMetrics::new("0.0.0", "test").unwrap(),
+            ready: rx,
+            reload: ReloadHandle::channel().0,
+        };
+        (state, tx)
+    }
+
+    async fn get(state: AppState, uri: &str, gzip: bool) -> axum::response::Response {
+        let mut request = Request::builder().uri(uri);
+        if gzip {
+            request = request.header(header::ACCEPT_ENCODING, "gzip");
+        }
+        router(state)
+            .oneshot(request.body(Body::empty()).unwrap())
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn metrics_has_the_text_content_type_and_series() {
+        let (state, _tx) = state(true);
+        let response = get(state, "/metrics", false).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "text/plain; version=0.0.4; charset=utf-8"
+        );
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let text = String::from_utf8(body.to_vec()).unwrap();
+        assert!(text.contains("node_load1 0.5\n"), "{text}");
+        assert!(text.contains("watchpost_build_info{revision=\"test\",version=\"0.0.0\"} 1"));
+    }
+
+    #[tokio::test]
+    async fn metrics_are_gzipped_when_asked() {
+        let (state, _tx) = state(true);
+        let response = get(state, "/metrics", true).await;
+        assert_eq!(response.headers()[header::CONTENT_ENCODING], "gzip");
+    }
+
+    #[tokio::test]
+    async fn ready_turns_200_after_the_first_collection() {
+        let (state, tx) = state(false);
+        assert_eq!(
+            get(state.clone(), "/-/ready", false).await.status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        tx.send_replace(true);
+        assert_eq!(
+            get(state.clone(), "/-/ready", false).await.status(),
+            StatusCode::OK
+        );
+        assert_eq!(
+            get(state, "/-/healthy", false).await.status(),
+            StatusCode::OK
+        );
+    }
+}

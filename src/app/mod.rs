@@ -1,0 +1,209 @@
+//! Wiring and lifecycle: builds every subsystem from the config, spawns the collector tasks and
+//! the HTTP server, reloads on SIGHUP or `POST /-/reload`, and shuts down gracefully on
+//! SIGTERM/SIGINT.
+//!
+//! The only module that knows every other one; nothing else holds global state.
+
+mod reload;
+
+pub use reload::{ConfigSource, ReloadHandle, ReloadResult};
+
+use crate::api::{self, AppState};
+use crate::collect::{self, CollectorTask, Scheduler};
+use crate::config::Config;
+use crate::metrics::Registry;
+use crate::metrics::self_metrics::SelfMetrics;
+use anyhow::Context;
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use tokio::signal::unix::{Signal, SignalKind, signal};
+use tokio::sync::watch;
+
+/// Builds the collector tasks the config asks for.
+pub fn collector_tasks(config: &Config) -> anyhow::Result<Vec<CollectorTask>> {
+    let collectors = collect::host::build(&config.collectors.host).map_err(anyhow::Error::msg)?;
+    Ok(collectors
+        .into_iter()
+        .map(|collector| {
+            let (interval, timeout) = config.collectors.schedule_of(collector.name());
+            CollectorTask {
+                collector,
+                interval,
+                timeout,
+            }
+        })
+        .collect())
+}
+
+/// The self-metrics of this build.
+pub fn self_metrics() -> anyhow::Result<SelfMetrics> {
+    SelfMetrics::new(crate::VERSION, crate::REVISION).context("registering self-metrics")
+}
+
+/// How `watchpost run` was started.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Where the config comes from (re-read on reload; the listen address is fixed at start).
+    pub source: ConfigSource,
+}
+
+/// The parts of a running watchpost that a reload replaces.
+struct Running {
+    registry: Registry,
+    metrics: SelfMetrics,
+    ready_tx: watch::Sender<bool>,
+    scheduler: Scheduler,
+    shutdown_rx: watch::Receiver<bool>,
+    collector_names: BTreeSet<String>,
+}
+
+impl Running {
+    /// Replaces the collectors with those of `config`.
+    fn apply(&mut self, config: &Config) -> anyhow::Result<()> {
+        let tasks = collector_tasks(config)?;
+        let names: BTreeSet<String> = tasks
+            .iter()
+            .map(|t| t.collector.name().to_owned())
+            .collect();
+        self.scheduler.abort_all();
+        for gone in self.collector_names.difference(&names) {
+            self.registry.remove(gone);
+        }
+        self.scheduler = Scheduler::with_readiness(
+            self.registry.clone(),
+            self.metrics.clone(),
+            self.ready_tx.clone(),
+        );
+        self.scheduler.spawn(tasks, self.shutdown_rx.clone());
+        self.collector_names = names;
+        Ok(())
+    }
+}
+
+/// Runs watchpost until SIGTERM or SIGINT.
+pub async fn run(config: Config, options: RunOptions) -> anyhow::Result<()> {
+    let registry = Registry::new();
+    let metrics = self_metrics()?;
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let (ready_tx, ready) = watch::channel(false);
+    let mut running = Running {
+        scheduler: Scheduler::with_readiness(registry.clone(), metrics.clone(), ready_tx.clone()),
+        registry: registry.clone(),
+        metrics: metrics.clone(),
+        ready_tx,
+        shutdown_rx: shutdown_rx.clone(),
+        collector_names: BTreeSet::new(),
+    };
+    running.apply(&config)?;
+
+    let address: SocketAddr =
+        config.server.listen_address.parse().with_context(|| {
+            format!("invalid listen address {:?}", config.server.listen_address)
+        })?;
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .with_context(|| format!("binding {address}"))?;
+    let bound = listener.local_addr().context("reading the bound address")?;
+    tracing::info!(address = %bound, version = crate::VERSION, "listening");
+
+    let (reload_handle, mut reload_requests) = ReloadHandle::channel();
+    let state = AppState {
+        registry,
+        self_metrics: metrics.clone(),
+        ready,
+        reload: reload_handle,
+    };
+    let mut server_shutdown = shutdown_rx.clone();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, api::router(state))
+            .with_graceful_shutdown(async move {
+                let _ = server_shutdown.wait_for(|stop| *stop).await;
+            })
+            .await
+    });
+
+    let mut hangups = hangup_signals();
+    let stop = shutdown_signal();
+    tokio::pin!(stop);
+    loop {
+        let reply = tokio::select! {
+            _ = &mut stop => break,
+            Some(()) = next_hangup(&mut hangups) => None,
+            Some(reply) = reload_requests.recv() => Some(reply),
+        };
+        let result = reload(&options, &mut running, &metrics);
+        if let Some(reply) = reply {
+            let _ = reply.send(result);
+        }
+    }
+    shutdown_tx.send_replace(true);
+    running.scheduler.abort_all();
+    match server.await {
+        Ok(result) => result.context("serving HTTP")?,
+        Err(error) => return Err(anyhow::anyhow!("HTTP server task failed: {error}")),
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Loads the config again and applies it; a bad file leaves everything as it was.
+fn reload(options: &RunOptions, running: &mut Running, metrics: &SelfMetrics) -> ReloadResult {
+    let gauge = metrics
+        .config_last_reload_successful
+        .with_label_values(&[] as &[&str]);
+    let outcome = match options.source.load() {
+        Ok(config) => running
+            .apply(&config)
+            .map_err(|error| vec![format!("{error:#}")]),
+        Err(diagnostics) => Err(diagnostics.0.iter().map(ToString::to_string).collect()),
+    };
+    match &outcome {
+        Ok(()) => {
+            gauge.set(1.0);
+            tracing::info!("configuration reloaded");
+        }
+        Err(errors) => {
+            gauge.set(0.0);
+            for error in errors {
+                tracing::error!(error = %error, "reload rejected; the previous configuration keeps running");
+            }
+        }
+    }
+    outcome
+}
+
+/// SIGHUP as a stream; `None` when it cannot be installed (reload then works only over HTTP).
+fn hangup_signals() -> Option<Signal> {
+    match signal(SignalKind::hangup()) {
+        Ok(signal) => Some(signal),
+        Err(error) => {
+            tracing::warn!(%error, "cannot listen for SIGHUP; reload with POST /-/reload");
+            None
+        }
+    }
+}
+
+async fn next_hangup(hangups: &mut Option<Signal>) -> Option<()> {
+    match hangups {
+        Some(signal) => signal.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Resolves on the first SIGTERM or SIGINT.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    match signal(SignalKind::terminate()) {
+        Ok(mut terminate) => {
+            tokio::select! {
+                _ = interrupt => {}
+                _ = terminate.recv() => {}
+            }
+        }
+        Err(error) => {
+            tracing::warn!(%error, "cannot listen for SIGTERM; only SIGINT stops watchpost");
+            let _ = interrupt.await;
+        }
+    }
+    tracing::info!("shutdown signal received");
+}
