@@ -44,9 +44,9 @@ trap cleanup EXIT
 # Starts "$@" (a command line whose listen port is %PORT%) on a free port; retries on a taken
 # port. Sets started_pid and started_port.
 start_on_free_port() {
-  local name=$1 attempt port pid
+  local name=$1 port pid
   shift
-  for attempt in 1 2 3 4 5; do
+  for _ in 1 2 3 4 5; do
     port=$("${helper[@]}" free-port)
     "${@//%PORT%/$port}" >"$work/$name.log" 2>&1 &
     pid=$!
@@ -65,7 +65,7 @@ wait_for_metrics() {
   local pid=$1 url=$2 deadline=$((SECONDS + 30))
   while ((SECONDS < deadline)); do
     kill -0 "$pid" 2>/dev/null || return 1
-    if curl -fsS --noproxy '*' -o "$work/probe" "$url" 2>/dev/null && grep -q '^node_cpu_seconds_total' "$work/probe"; then
+    if curl -fsS --noproxy '*' -o "$work/probe" "$url" 2>/dev/null && grep -q '^node_' "$work/probe"; then
       return 0
     fi
     sleep 0.2
