@@ -1,0 +1,19 @@
+//! watchpost's integration tests: one binary that spawns the real `watchpost` executable on
+//! 127.0.0.1 port 0 and checks it from the outside — over HTTP, with `promtool`, with real
+//! Prometheus 2.x and 3.x servers scraping it, and through the CLI's exit codes and messages.
+//!
+//! External tools come from `scripts/test.sh` (which installs them and exports their paths);
+//! see [`tools`]. A test that needs a missing tool fails and says so, unless
+//! `WATCHPOST_SKIP_EXTERNAL=1` is set.
+
+mod cli;
+mod config_errors;
+mod exporter;
+mod exposition;
+mod golden;
+mod process;
+mod prom_server;
+mod prometheus;
+mod promtool;
+mod support;
+mod tools;
