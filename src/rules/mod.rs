@@ -1,0 +1,8 @@
+//! The rule engine: rule files, validation, the alert state machine, templates, evaluation of
+//! a group over a `SampleSource`, and the promtool-style unit-test runner.
+//!
+//! It reads metrics only through `expr::SampleSource` and never sends notifications: it returns
+//! `AlertEvent`s for the caller to persist (see `crate::store`) and dispatch.
+
+pub mod expr;
+pub mod state;
