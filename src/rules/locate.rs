@@ -33,7 +33,11 @@ pub struct Locator {
 }
 
 enum Frame {
-    Map { path: String, key: Option<String> },
+    Map {
+        path: String,
+        key: Option<String>,
+        keys_seen: usize,
+    },
     Seq { path: String, index: usize },
 }
 
@@ -60,12 +64,21 @@ impl Builder<'_> {
                 *index += 1;
                 Some(child)
             }
-            Some(Frame::Map { path, key }) => match key.take() {
+            Some(Frame::Map {
+                path,
+                key,
+                keys_seen,
+            }) => match key.take() {
                 Some(name) => Some(join(path, &name)),
                 None => {
                     let name = key_text.unwrap_or("?").to_owned();
                     let child = join(path, &name);
                     self.locator.keys.insert(child, node);
+                    if *keys_seen == 0 {
+                        // A block mapping's own marker is unhelpful; use its first key.
+                        self.locator.values.insert(path.clone(), node);
+                    }
+                    *keys_seen += 1;
                     *key = Some(name);
                     None
                 }
@@ -101,7 +114,11 @@ impl MarkedEventReceiver for Builder<'_> {
                 let path = self.next_path(None, node).unwrap_or_default();
                 self.locator.values.insert(path.clone(), node);
                 self.stack.push(if is_map {
-                    Frame::Map { path, key: None }
+                    Frame::Map {
+                        path,
+                        key: None,
+                        keys_seen: 0,
+                    }
                 } else {
                     Frame::Seq { path, index: 0 }
                 });
@@ -168,13 +185,19 @@ impl Locator {
         }
     }
 
-    /// A block scalar: content starts on the line after the indicator, at its indentation.
+    /// A block scalar: its marker is at the first content character; later lines are indented.
     fn inside_block(&self, node: &Node, offset: usize) -> Position {
         let rest = self.source.get(node.byte_index..).unwrap_or("");
-        let mut lines = rest.lines().skip(1);
-        let mut remaining = offset;
+        let first = rest.lines().next().unwrap_or("");
+        if offset <= first.len() {
+            return Position {
+                line: node.position.line,
+                column: node.position.column + offset,
+            };
+        }
+        let mut remaining = offset - first.len() - 1;
         let mut line = node.position.line + 1;
-        for text in lines.by_ref() {
+        for text in rest.lines().skip(1) {
             let indent = text.len() - text.trim_start().len();
             let content = text.len() - indent;
             if remaining <= content {

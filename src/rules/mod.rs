@@ -5,4 +5,5 @@
 //! `AlertEvent`s for the caller to persist (see `crate::store`) and dispatch.
 
 pub mod expr;
+pub mod locate;
 pub mod state;
