@@ -5,5 +5,7 @@
 //! `AlertEvent`s for the caller to persist (see `crate::store`) and dispatch.
 
 pub mod expr;
+pub mod humanize;
 pub mod locate;
 pub mod state;
+pub mod template;
