@@ -5,7 +5,14 @@
 //! `AlertEvent`s for the caller to persist (see `crate::store`) and dispatch.
 
 pub mod expr;
+pub mod file;
 pub mod humanize;
 pub mod locate;
+pub mod model;
+pub mod rule_parse;
+pub mod shorthand;
 pub mod state;
 pub mod template;
+
+pub use file::{Diagnostic, load_rule_files};
+pub use model::{AlertRule, RuleGroup};

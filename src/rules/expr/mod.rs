@@ -27,8 +27,9 @@ pub struct Matcher {
 }
 
 impl Matcher {
-    /// True when `value` (empty when the label is missing) satisfies the matcher.
-    pub fn matches(&self, value: &str) -> bool {
+    /// True when `labels` satisfy the matcher (a missing label matches as `""`).
+    pub fn matches(&self, labels: &Labels) -> bool {
+        let value = labels.get(&self.name).unwrap_or("");
         match self.op {
             MatchOp::Equal => value == self.value,
             MatchOp::NotEqual => value != self.value,
@@ -80,7 +81,8 @@ pub struct CompiledExpr {
     comparison: Option<(String, f64)>,
 }
 
-const LOOKBACK: Duration = Duration::from_secs(300);
+/// How far back an instant selector (window 0) looks.
+pub const LOOKBACK: Duration = Duration::from_secs(300);
 
 /// Compiles `text`.
 pub fn compile(text: &str) -> Result<CompiledExpr, ExprError> {
@@ -153,7 +155,7 @@ impl CompiledExpr {
         now_ms: i64,
     ) -> Result<Vec<(Labels, f64)>, EvalError> {
         let mut out = Vec::new();
-        for series in source.select(&self.metric, &self.matchers, LOOKBACK, now_ms) {
+        for series in source.select(&self.metric, &self.matchers, Duration::ZERO, now_ms) {
             let Some(&(_, value)) = series.samples.last() else {
                 continue;
             };
