@@ -4,10 +4,13 @@
 //! It reads metrics only through `expr::SampleSource` and never sends notifications: it returns
 //! `AlertEvent`s for the caller to persist (see `crate::store`) and dispatch.
 
+pub mod alerts_metrics;
 pub mod expr;
 pub mod file;
+pub mod group;
 pub mod humanize;
 pub mod locate;
+pub mod memory_source;
 pub mod model;
 pub mod rule_parse;
 pub mod shorthand;

@@ -1,0 +1,29 @@
+//! The `ALERTS` and `ALERTS_FOR_STATE` families, as Prometheus writes them for its rules:
+//! `ALERTS{alertname, alertstate="pending"|"firing", <alert labels>} 1` and
+//! `ALERTS_FOR_STATE{alertname, <alert labels>} <active since, unix seconds>` for every
+//! pending or firing alert (resolved alerts are not exported).
+
+use super::group::GroupState;
+use crate::metrics::{MetricFamily, MetricType};
+
+/// The two families for every group's active alerts.
+pub fn alerts_families<'a>(groups: impl IntoIterator<Item = &'a GroupState>) -> Vec<MetricFamily> {
+    let mut alerts = MetricFamily::new(
+        "ALERTS",
+        "Pending and firing alerts of watchpost's rules (1 per alert), as Prometheus's ALERTS.",
+        MetricType::Gauge,
+    );
+    let mut for_state = MetricFamily::new(
+        "ALERTS_FOR_STATE",
+        "When each pending or firing alert became active, in unix seconds, as Prometheus's ALERTS_FOR_STATE.",
+        MetricType::Gauge,
+    );
+    for group in groups {
+        for (_, alert) in group.active_alerts() {
+            let labels = alert.labels.clone().with("alertstate", alert.state.as_str());
+            alerts.push(labels, 1.0);
+            for_state.push(alert.labels.clone(), alert.active_since_ms as f64 / 1000.0);
+        }
+    }
+    vec![alerts, for_state]
+}
