@@ -18,6 +18,7 @@ pub mod logging;
 pub mod metrics;
 pub mod model;
 pub mod rules;
+pub mod store;
 
 /// The crate version, from Cargo.toml.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
