@@ -7,6 +7,7 @@
 pub mod alerts_metrics;
 pub mod expr;
 pub mod file;
+pub mod glob;
 pub mod group;
 pub mod humanize;
 pub mod locate;
@@ -16,6 +17,9 @@ pub mod rule_parse;
 pub mod shorthand;
 pub mod state;
 pub mod template;
+pub mod unittest;
+pub mod unittest_series;
 
 pub use file::{Diagnostic, load_rule_files};
 pub use model::{AlertRule, RuleGroup};
+pub use unittest::{TestReport, run_test_files};
