@@ -1,189 +1,139 @@
-//! STUB of the expression language (branch `rules` owns the real one; take theirs on merge).
+//! The rule expression language: parse, compile (to evalexpr) and evaluate over sample history.
 //!
-//! Understands only `name`, `name{a="b",c!="d"}` and either followed by a comparison with a
-//! number (`> 90`), which filters like PromQL. Enough for the engine's own unit tests.
+//! A small PromQL dialect; `docs/rules.md` is the user-facing reference. In short:
+//!
+//! - **Selectors**: `node_filesystem_avail_bytes{mountpoint="/",fstype!~"tmpfs|ramfs"}` with
+//!   `=`, `!=`, `=~`, `!~` (regexes fully anchored); `x[5m]` is a range, `offset 5m` shifts back.
+//!   Dotted names map to underscores (`system.cpu.usage_percent`). A missing label matches `""`.
+//! - **Operators** `^`, `* / %`, `+ -`, `== != > < >= <=`, `and unless`, `or` (PromQL
+//!   precedence). Between a vector and a scalar the scalar applies to every series; between two
+//!   vectors series pair up by identical label sets, or by `on(a, b)` / `ignoring(a)` (result
+//!   labels then follow PromQL: only the `on` labels, or all but the ignored ones). A comparison
+//!   filters (`x > 90` keeps the series where true, with `x`'s value); `x > bool 90` yields 1/0.
+//!   `group_left`/`group_right` are refused at compile time.
+//! - **Window functions** on a range selector: `rate irate increase delta idelta changes resets
+//!   deriv predict_linear(x[1h], 3600)`, `avg_/min_/max_/sum_/count_/last_/present_/stddev_/
+//!   stdvar_over_time`, `quantile_over_time(0.95, x[5m])`, `absent_over_time(x[10m])`, and the
+//!   short aliases `avg min max sum count last stddev stdvar median(x[5m])`, `quantile(0.9,
+//!   x[5m])`, `p50 p90 p95 p99 p999(x[5m])`.
+//! - **Aggregations** over series: `sum avg min max count stddev stdvar quantile(φ, ·)`, with
+//!   `by (labels)` or `without (labels)` before or after the argument.
+//! - **Other functions**: `absent(x)`, `abs ceil floor round(x[, to]) sqrt exp ln log2 log10 sgn
+//!   clamp(x, lo, hi) clamp_min clamp_max`, `timestamp(x)`, `time()`, `vector(s)`.
+//!
+//! ## How evalexpr is used
+//! evalexpr (11.3) computes every per-series scalar: the compiler turns each maximal run of
+//! arithmetic, comparisons and scalar functions (an *island*) into one evalexpr operator tree in
+//! which each vector operand (selector, window function, aggregation, ...) and each literal is a
+//! variable `vN`, and the scalar functions are provided by our own evalexpr `Context` (builtins
+//! disabled). Because evalexpr does not short-circuit and resolves names only when evaluating,
+//! `compile` checks that every variable and function of every tree exists before accepting it.
+//! What evalexpr cannot carry is done around it in Rust: selecting series, window functions,
+//! pairing series by labels (one-to-one, `on`/`ignoring`), filtering by comparisons, `and`/`or`/
+//! `unless`, and aggregations across series.
+
+mod aggregate;
+mod ast;
+mod compile;
+mod eval;
+mod functions;
+mod lexer;
+mod matcher;
+mod matching;
+mod parser;
+mod scalar;
+mod source;
+
+pub use matcher::{MatchOp, Matcher, matches_all};
+pub use source::{LOOKBACK, SampleSource, SeriesSamples};
 
 use crate::model::Labels;
 use std::time::Duration;
 
-/// How a label matcher compares.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum MatchOp {
-    /// `=`
-    Equal,
-    /// `!=`
-    NotEqual,
-}
-
-/// One label matcher of a selector.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Matcher {
-    /// The label name.
-    pub name: String,
-    /// The comparison.
-    pub op: MatchOp,
-    /// The value compared with.
-    pub value: String,
-}
-
-impl Matcher {
-    /// True when `labels` satisfy the matcher (a missing label matches as `""`).
-    pub fn matches(&self, labels: &Labels) -> bool {
-        let value = labels.get(&self.name).unwrap_or("");
-        match self.op {
-            MatchOp::Equal => value == self.value,
-            MatchOp::NotEqual => value != self.value,
-        }
-    }
-}
-
-/// The samples of one series inside a window, oldest first.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SeriesSamples {
-    /// The series labels (without `__name__`).
-    pub labels: Labels,
-    /// `(timestamp_ms, value)` pairs, oldest first.
-    pub samples: Vec<(i64, f64)>,
-}
-
-/// What expressions read.
-pub trait SampleSource {
-    /// The series of `metric` matching `matchers` with their samples in `(now - window, now]`.
-    fn select(
-        &self,
-        metric: &str,
-        matchers: &[Matcher],
-        window: Duration,
-        now_ms: i64,
-    ) -> Vec<SeriesSamples>;
-}
-
-/// A compile error at a byte offset of the expression text.
+/// A compile error: a byte offset into the expression text and a message.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("at offset {offset}: {message}")]
+#[error("{message} (at offset {offset})")]
 pub struct ExprError {
-    /// Byte offset into the expression text.
+    /// Byte offset into the expression text where the problem starts.
     pub offset: usize,
-    /// What is wrong.
+    /// What is wrong, lowercase.
     pub message: String,
 }
 
-/// An evaluation error.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("{0}")]
-pub struct EvalError(pub String);
-
-/// A compiled expression.
-#[derive(Clone, Debug)]
-pub struct CompiledExpr {
-    metric: String,
-    matchers: Vec<Matcher>,
-    comparison: Option<(String, f64)>,
+impl ExprError {
+    /// An error at `offset`.
+    pub fn new(offset: usize, message: impl Into<String>) -> Self {
+        Self {
+            offset,
+            message: message.into(),
+        }
+    }
 }
 
-/// How far back an instant selector (window 0) looks.
-pub const LOOKBACK: Duration = Duration::from_secs(300);
+/// An evaluation error (the expression compiled, but the data made it fail).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum EvalError {
+    /// Vector matching found two series with the same match labels on one side.
+    #[error("many-to-many matching: duplicate series {labels} on the {side} side")]
+    DuplicateSeries {
+        /// `left` or `right`.
+        side: &'static str,
+        /// The duplicated match labels.
+        labels: String,
+    },
+    /// evalexpr failed computing a value.
+    #[error("evaluating scalar expression: {0}")]
+    Scalar(String),
+}
 
-/// Compiles `text`.
+/// A compiled expression, ready to evaluate at any `now`.
+#[derive(Debug)]
+pub struct CompiledExpr {
+    text: String,
+    plan: compile::Plan,
+    metric_names: Vec<String>,
+    max_window: Duration,
+}
+
+/// Parses and compiles `text`, checking every function, variable and duration.
 pub fn compile(text: &str) -> Result<CompiledExpr, ExprError> {
-    let error = |offset: usize, message: &str| ExprError {
-        offset,
-        message: message.to_owned(),
-    };
-    let name_end = text
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
-        .unwrap_or(text.len());
-    let metric = text[..name_end].to_owned();
-    if metric.is_empty() {
-        return Err(error(0, "expected a metric name"));
-    }
-    let mut rest = &text[name_end..];
-    if rest.starts_with('(') {
-        return Err(error(0, &format!("unknown function {metric:?}")));
-    }
-    let mut matchers = Vec::new();
-    if let Some(body) = rest.strip_prefix('{') {
-        let close = body
-            .find('}')
-            .ok_or_else(|| error(name_end, "unclosed '{'"))?;
-        for part in body[..close].split(',').filter(|p| !p.trim().is_empty()) {
-            let (name, op, value) = if let Some((n, v)) = part.split_once("!=") {
-                (n, MatchOp::NotEqual, v)
-            } else if let Some((n, v)) = part.split_once('=') {
-                (n, MatchOp::Equal, v)
-            } else {
-                return Err(error(name_end, "bad matcher"));
-            };
-            matchers.push(Matcher {
-                name: name.trim().to_owned(),
-                op,
-                value: value.trim().trim_matches('"').to_owned(),
-            });
-        }
-        rest = &body[close + 1..];
-    }
-    let trimmed = rest.trim();
-    let comparison = if trimmed.is_empty() {
-        None
-    } else {
-        let offset = text.len() - rest.trim_start().len();
-        let op_len = trimmed
-            .find(|c: char| !"<>=!".contains(c))
-            .unwrap_or(trimmed.len());
-        let op = &trimmed[..op_len];
-        if !["<", ">", "<=", ">=", "==", "!="].contains(&op) {
-            return Err(error(offset, "expected a comparison"));
-        }
-        let number = trimmed[op_len..]
-            .trim()
-            .parse::<f64>()
-            .map_err(|_| error(offset + op_len, "expected a number"))?;
-        Some((op.to_owned(), number))
-    };
+    let node = parser::parse(text)?;
+    let compiled = compile::compile_root(&node)?;
     Ok(CompiledExpr {
-        metric,
-        matchers,
-        comparison,
+        text: text.to_owned(),
+        plan: compiled.plan,
+        metric_names: compiled.metric_names.into_iter().collect(),
+        max_window: Duration::from_millis(compiled.max_window_ms),
     })
 }
 
 impl CompiledExpr {
-    /// Evaluates at `now_ms`: one `(labels, value)` per series.
+    /// Evaluates at `now_ms`: one `(labels, value)` per result series, sorted by labels.
     pub fn evaluate(
         &self,
         source: &dyn SampleSource,
         now_ms: i64,
     ) -> Result<Vec<(Labels, f64)>, EvalError> {
-        let mut out = Vec::new();
-        for series in source.select(&self.metric, &self.matchers, Duration::ZERO, now_ms) {
-            let Some(&(_, value)) = series.samples.last() else {
-                continue;
-            };
-            let keep = match &self.comparison {
-                None => true,
-                Some((op, n)) => match op.as_str() {
-                    "<" => value < *n,
-                    ">" => value > *n,
-                    "<=" => value <= *n,
-                    ">=" => value >= *n,
-                    "==" => value == *n,
-                    _ => value != *n,
-                },
-            };
-            if keep {
-                out.push((series.labels, value));
-            }
-        }
-        Ok(out)
+        let mut rows = eval::evaluate(&self.plan, source, now_ms)?;
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(rows)
     }
 
-    /// The metric names the expression reads.
+    /// Every metric the expression reads (for push-triggered evaluation), sorted.
     pub fn metric_names(&self) -> Vec<String> {
-        vec![self.metric.clone()]
+        self.metric_names.clone()
     }
 
-    /// The longest window the expression reads.
+    /// The longest range plus offset any selector uses (the history retention it needs).
     pub fn max_window(&self) -> Duration {
-        LOOKBACK
+        self.max_window
+    }
+
+    /// The expression text as written.
+    pub fn text(&self) -> &str {
+        &self.text
     }
 }
+
+#[cfg(test)]
+mod tests;
