@@ -143,16 +143,21 @@ impl GroupState {
     }
 }
 
+fn is_subset(small: &Labels, large: &Labels) -> bool {
+    small.iter().all(|(k, v)| large.get(k) == Some(v))
+}
+
 /// The value of each named extra value for a series: exact labels, else a series whose labels
-/// are all in `labels`, else a series with no labels.
+/// are all in `labels` (a coarser series, or one with no labels), else the first series
+/// carrying all of `labels` (a finer one).
 fn join_values(values: &[(String, Vec<(Labels, f64)>)], labels: &Labels) -> BTreeMap<String, f64> {
     let mut out = BTreeMap::new();
     for (name, rows) in values {
-        let subset = |l: &Labels| l.iter().all(|(k, v)| labels.get(k) == Some(v));
         let found = rows
             .iter()
             .find(|(l, _)| l == labels)
-            .or_else(|| rows.iter().find(|(l, _)| subset(l)));
+            .or_else(|| rows.iter().find(|(l, _)| is_subset(l, labels)))
+            .or_else(|| rows.iter().find(|(l, _)| is_subset(labels, l)));
         if let Some((_, value)) = found {
             out.insert(name.clone(), *value);
         }
@@ -184,7 +189,7 @@ fn active_series(rule: &AlertRule, alerts: &AlertStates, source: &dyn SampleSour
     };
     let clears = |labels: &Labels| {
         cleared.as_ref().is_some_and(|rows| {
-            rows.iter().any(|(l, _)| l.iter().all(|(k, v)| labels.get(k) == Some(v)))
+            rows.iter().any(|(l, _)| is_subset(l, labels))
         })
     };
     let mut out = Vec::new();

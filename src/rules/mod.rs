@@ -23,3 +23,7 @@ pub mod unittest_series;
 pub use file::{Diagnostic, load_rule_files};
 pub use model::{AlertRule, RuleGroup};
 pub use unittest::{TestReport, run_test_files};
+
+#[cfg(test)]
+#[path = "bundled_tests.rs"]
+mod bundled_tests;
