@@ -20,7 +20,10 @@ pub fn alerts_families<'a>(groups: impl IntoIterator<Item = &'a GroupState>) -> 
     );
     for group in groups {
         for (_, alert) in group.active_alerts() {
-            let labels = alert.labels.clone().with("alertstate", alert.state.as_str());
+            let labels = alert
+                .labels
+                .clone()
+                .with("alertstate", alert.state.as_str());
             alerts.push(labels, 1.0);
             for_state.push(alert.labels.clone(), alert.active_since_ms as f64 / 1000.0);
         }

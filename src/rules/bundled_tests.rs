@@ -10,9 +10,21 @@ fn repo(path: &str) -> PathBuf {
 
 #[test]
 fn bundled_rule_files_load() {
-    let files = ["rules/host.yml", "rules/application.yml", "rules/business.yml"].map(repo);
+    let files = [
+        "rules/host.yml",
+        "rules/application.yml",
+        "rules/business.yml",
+    ]
+    .map(repo);
     let groups = load_rule_files(&files).unwrap_or_else(|errors| {
-        panic!("{}", errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))
+        panic!(
+            "{}",
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
     });
     let rules: usize = groups.iter().map(|g| g.rules.len()).sum();
     assert_eq!(rules, 7 + 3 + 4);

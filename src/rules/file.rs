@@ -81,10 +81,18 @@ impl<'a> Checker<'a> {
     pub fn known_keys(&mut self, map: &Mapping, path: &str, known: &[&str], what: &str) -> bool {
         let mut clean = true;
         for key in map.keys() {
-            let name = key.as_str().map_or_else(|| format!("{key:?}"), str::to_owned);
+            let name = key
+                .as_str()
+                .map_or_else(|| format!("{key:?}"), str::to_owned);
             if !known.contains(&name.as_str()) {
                 let key_path = join(path, &name);
-                self.at_key(&key_path, format!("unknown key {name:?} in {what} (known: {})", known.join(", ")));
+                self.at_key(
+                    &key_path,
+                    format!(
+                        "unknown key {name:?} in {what} (known: {})",
+                        known.join(", ")
+                    ),
+                );
                 clean = false;
             }
         }
@@ -202,7 +210,10 @@ pub fn parse_rule_text(path: &Path, text: &str) -> Result<Vec<RuleGroup>, Vec<Di
         Value::Null => Vec::new(),
         Value::Mapping(map) => parse_root(&mut checker, map, path),
         _ => {
-            checker.at_value("", "a rule file must be a mapping with `groups:` or `alerts:`");
+            checker.at_value(
+                "",
+                "a rule file must be a mapping with `groups:` or `alerts:`",
+            );
             Vec::new()
         }
     };
@@ -249,7 +260,12 @@ fn parse_root(checker: &mut Checker<'_>, map: &Mapping, path: &Path) -> Vec<Rule
 
 const GROUP_KEYS: [&str; 4] = ["name", "interval", "labels", "rules"];
 
-fn parse_group(checker: &mut Checker<'_>, item: &Value, path: &str, file: &Path) -> Option<RuleGroup> {
+fn parse_group(
+    checker: &mut Checker<'_>,
+    item: &Value,
+    path: &str,
+    file: &Path,
+) -> Option<RuleGroup> {
     let Value::Mapping(map) = item else {
         checker.at_value(path, "a group must be a mapping");
         return None;
@@ -267,7 +283,10 @@ fn parse_group(checker: &mut Checker<'_>, item: &Value, path: &str, file: &Path)
         Some(Value::Sequence(items)) => {
             for (index, item) in items.iter().enumerate() {
                 let rule_path = format!("{path}.rules[{index}]");
-                let name = item.get("alert").and_then(Value::as_str).unwrap_or_default();
+                let name = item
+                    .get("alert")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
                 if !name.is_empty() && !names.insert(name.to_owned()) {
                     let message = format!("duplicate alert name {name:?} in group");
                     checker.at_value(&join(&rule_path, "alert"), message);

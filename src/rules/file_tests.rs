@@ -68,11 +68,27 @@ groups:
         expr: up >> 0
 ";
     let got = errors(text);
-    assert!(got.iter().any(|e| e.starts_with("r.yml:6:14: bad duration")), "{got:#?}");
-    assert!(got.iter().any(|e| e.starts_with("r.yml:7:9: unknown key \"colour\"")), "{got:#?}");
+    assert!(
+        got.iter()
+            .any(|e| e.starts_with("r.yml:6:14: bad duration")),
+        "{got:#?}"
+    );
+    assert!(
+        got.iter()
+            .any(|e| e.starts_with("r.yml:7:9: unknown key \"colour\"")),
+        "{got:#?}"
+    );
     // The template error points inside the quoted scalar, at the function name.
-    assert!(got.iter().any(|e| e.starts_with("r.yml:9:33: bad template")), "{got:#?}");
-    assert!(got.iter().any(|e| e.starts_with("r.yml:10:16: duplicate alert name \"A\"")), "{got:#?}");
+    assert!(
+        got.iter()
+            .any(|e| e.starts_with("r.yml:9:33: bad template")),
+        "{got:#?}"
+    );
+    assert!(
+        got.iter()
+            .any(|e| e.starts_with("r.yml:10:16: duplicate alert name \"A\"")),
+        "{got:#?}"
+    );
     let expr_error = got.iter().find(|e| e.contains("bad expression")).unwrap();
     assert!(expr_error.starts_with("r.yml:11:"), "{expr_error}");
     assert_eq!(got.len(), 5, "{got:#?}");
@@ -80,20 +96,34 @@ groups:
 
 #[test]
 fn unknown_function_is_reported() {
-    let got = errors("groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: frobnicate(up)\n");
-    assert!(got.iter().any(|e| e.starts_with("r.yml:5:") && e.contains("frobnicate")), "{got:#?}");
+    let got = errors(
+        "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: frobnicate(up)\n",
+    );
+    assert!(
+        got.iter()
+            .any(|e| e.starts_with("r.yml:5:") && e.contains("frobnicate")),
+        "{got:#?}"
+    );
 }
 
 #[test]
 fn clear_comparison_needs_thresholds() {
-    let got = errors("groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: cpu > 90\n        clear: \"< 80\"\n");
-    assert!(got[0].starts_with("r.yml:6:16: clear as a bare comparison needs"), "{got:#?}");
+    let got = errors(
+        "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: cpu > 90\n        clear: \"< 80\"\n",
+    );
+    assert!(
+        got[0].starts_with("r.yml:6:16: clear as a bare comparison needs"),
+        "{got:#?}"
+    );
 }
 
 #[test]
 fn syntax_error_is_positioned() {
     let got = errors("groups:\n  - name: [g\n");
-    assert!(got[0].starts_with("r.yml:") && got[0].contains("yaml syntax error"), "{got:#?}");
+    assert!(
+        got[0].starts_with("r.yml:") && got[0].contains("yaml syntax error"),
+        "{got:#?}"
+    );
 }
 
 const SEED: &str = r#"
@@ -136,7 +166,10 @@ fn seed_shorthand_loads_unchanged() {
     assert_eq!(cpu.hold.as_secs(), 300);
     assert_eq!(cpu.channels, ["slack"]);
     let label = |rule: &AlertRule, name: &str| {
-        rule.labels.iter().find(|(k, _)| k == name).map(|(_, t)| t.source().to_owned())
+        rule.labels
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, t)| t.source().to_owned())
     };
     assert_eq!(label(cpu, "severity").as_deref(), Some("warning"));
     assert_eq!(label(cpu, "category").as_deref(), Some("system"));
@@ -147,6 +180,13 @@ fn seed_shorthand_loads_unchanged() {
 fn seed_shorthand_errors_are_positioned() {
     let text = "alerts:\n  system:\n    high_cpu:\n      metric: cpu\n      threshold: high\n      operator: above\n      colour: red\n";
     let got = errors(text);
-    assert!(got.iter().any(|e| e.starts_with("r.yml:7:7: unknown key \"colour\"")), "{got:#?}");
-    assert!(got.iter().any(|e| e.starts_with("r.yml:5:18: bad alert")), "{got:#?}");
+    assert!(
+        got.iter()
+            .any(|e| e.starts_with("r.yml:7:7: unknown key \"colour\"")),
+        "{got:#?}"
+    );
+    assert!(
+        got.iter().any(|e| e.starts_with("r.yml:5:18: bad alert")),
+        "{got:#?}"
+    );
 }

@@ -75,7 +75,10 @@ impl GroupState {
     /// Takes over the alerts of `old`'s rules whose definition did not change (for reload).
     pub fn carry_over(&mut self, old: GroupState) {
         for old_rule in old.rules {
-            let same = self.rules.iter_mut().find(|r| r.rule.definition == old_rule.rule.definition);
+            let same = self
+                .rules
+                .iter_mut()
+                .find(|r| r.rule.definition == old_rule.rule.definition);
             if let Some(rule) = same {
                 rule.alerts = old_rule.alerts;
                 rule.last_error = old_rule.last_error;
@@ -99,7 +102,9 @@ impl GroupState {
 
     /// True when a rule of the group reads `metric` (for push-triggered evaluation).
     pub fn reads_metric(&self, metric: &str) -> bool {
-        self.rules.iter().any(|r| r.rule.metric_names().iter().any(|m| m == metric))
+        self.rules
+            .iter()
+            .any(|r| r.rule.metric_names().iter().any(|m| m == metric))
     }
 
     /// Evaluates every rule at `now_ms`.
@@ -108,13 +113,23 @@ impl GroupState {
     }
 
     /// Evaluates the rules reading any of `metrics` (a push changed them).
-    pub fn evaluate_reading(&mut self, source: &dyn SampleSource, now_ms: i64, metrics: &[String]) -> Evaluation {
+    pub fn evaluate_reading(
+        &mut self,
+        source: &dyn SampleSource,
+        now_ms: i64,
+        metrics: &[String],
+    ) -> Evaluation {
         self.evaluate_where(source, now_ms, |rule| {
             rule.metric_names().iter().any(|m| metrics.contains(m))
         })
     }
 
-    fn evaluate_where(&mut self, source: &dyn SampleSource, now_ms: i64, wanted: impl Fn(&AlertRule) -> bool) -> Evaluation {
+    fn evaluate_where(
+        &mut self,
+        source: &dyn SampleSource,
+        now_ms: i64,
+        wanted: impl Fn(&AlertRule) -> bool,
+    ) -> Evaluation {
         let mut evaluation = Evaluation::default();
         for state in self.rules.iter_mut().filter(|r| wanted(&r.rule)) {
             let started = Instant::now();
@@ -125,7 +140,9 @@ impl GroupState {
                 }
                 Err(e) => {
                     state.last_error = Some(e.to_string());
-                    evaluation.errors.push((state.rule.name.clone(), e.to_string()));
+                    evaluation
+                        .errors
+                        .push((state.rule.name.clone(), e.to_string()));
                 }
             }
             state.last_evaluation_ms = Some(now_ms);
@@ -166,7 +183,11 @@ fn join_values(values: &[(String, Vec<(Labels, f64)>)], labels: &Labels) -> BTre
 }
 
 fn render_all(templates: &[(String, Template)], context: &TemplateContext<'_>) -> Labels {
-    Labels::from_pairs(templates.iter().map(|(k, t)| (k.clone(), t.render(context))))
+    Labels::from_pairs(
+        templates
+            .iter()
+            .map(|(k, t)| (k.clone(), t.render(context))),
+    )
 }
 
 /// The identity of an alert: its labels without `severity`.
@@ -177,7 +198,12 @@ fn identity(labels: &Labels) -> crate::model::Fingerprint {
 }
 
 /// The series for which `rule`'s condition holds now, hysteresis applied.
-fn active_series(rule: &AlertRule, alerts: &AlertStates, source: &dyn SampleSource, now_ms: i64) -> Result<Vec<ActiveSeries>, EvalError> {
+fn active_series(
+    rule: &AlertRule,
+    alerts: &AlertStates,
+    source: &dyn SampleSource,
+    now_ms: i64,
+) -> Result<Vec<ActiveSeries>, EvalError> {
     let rows = rule.expr.evaluate(source, now_ms)?;
     let mut values = Vec::new();
     for (name, expr) in &rule.values {
@@ -188,9 +214,9 @@ fn active_series(rule: &AlertRule, alerts: &AlertStates, source: &dyn SampleSour
         _ => None,
     };
     let clears = |labels: &Labels| {
-        cleared.as_ref().is_some_and(|rows| {
-            rows.iter().any(|(l, _)| is_subset(l, labels))
-        })
+        cleared
+            .as_ref()
+            .is_some_and(|rows| rows.iter().any(|(l, _)| is_subset(l, labels)))
     };
     let mut out = Vec::new();
     let mut seen = HashSet::new();
@@ -200,7 +226,11 @@ fn active_series(rule: &AlertRule, alerts: &AlertStates, source: &dyn SampleSour
         let named = join_values(&values, &series);
         let mut labels = series.clone();
         labels.insert("alertname", rule.name.as_str());
-        let context = TemplateContext { value, labels: &template_labels, values: &named };
+        let context = TemplateContext {
+            value,
+            labels: &template_labels,
+            values: &named,
+        };
         for (key, text) in render_all(&rule.labels, &context).iter() {
             labels.insert(key, text);
         }
@@ -214,13 +244,21 @@ fn active_series(rule: &AlertRule, alerts: &AlertStates, source: &dyn SampleSour
                 };
             let severity = match (matched, alerts.get(fingerprint)) {
                 (Some(threshold), _) => threshold.severity.clone(),
-                (None, Some(previous)) if held => previous.labels.get("severity").unwrap_or_default().to_owned(),
+                (None, Some(previous)) if held => previous
+                    .labels
+                    .get("severity")
+                    .unwrap_or_default()
+                    .to_owned(),
                 _ => continue,
             };
             labels.insert("severity", severity.as_str());
             template_labels.insert("severity", severity);
         }
-        let context = TemplateContext { value, labels: &template_labels, values: &named };
+        let context = TemplateContext {
+            value,
+            labels: &template_labels,
+            values: &named,
+        };
         seen.insert(fingerprint);
         out.push(ActiveSeries {
             fingerprint,

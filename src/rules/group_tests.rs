@@ -41,12 +41,24 @@ fn one_alert_per_series_with_templates() {
     let events = state.evaluate(&source, 0).events;
     assert_eq!(events.len(), 2);
     assert!(events.iter().all(|e| e.kind == EventKind::Pending));
-    let data = events.iter().find(|e| e.alert.labels.get("mountpoint") == Some("/data")).unwrap();
+    let data = events
+        .iter()
+        .find(|e| e.alert.labels.get("mountpoint") == Some("/data"))
+        .unwrap();
     assert_eq!(data.alert.labels.get("alertname"), Some("DiskFull"));
     assert_eq!(data.alert.labels.get("team"), Some("/data-owners"));
-    assert_eq!(data.alert.annotations.get("summary"), Some("/data at 91.5%"));
+    assert_eq!(
+        data.alert.annotations.get("summary"),
+        Some("/data at 91.5%")
+    );
     let events = state.evaluate(&source, MIN).events;
-    assert_eq!(events.iter().filter(|e| e.kind == EventKind::Firing).count(), 2);
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.kind == EventKind::Firing)
+            .count(),
+        2
+    );
 }
 
 #[test]
@@ -89,7 +101,10 @@ fn thresholds_pick_the_highest_severity_and_clear_adds_hysteresis() {
     let events = state.evaluate(&source, 0).events;
     assert_eq!(events.len(), 1);
     let alert = &events[0].alert;
-    assert_eq!((events[0].kind, alert.labels.get("severity")), (EventKind::Firing, Some("warning")));
+    assert_eq!(
+        (events[0].kind, alert.labels.get("severity")),
+        (EventKind::Firing, Some("warning"))
+    );
     assert_eq!(alert.annotations.get("summary"), Some("warning 85 load 3"));
     cpu(&mut source, "a", MIN, 95.0);
     let events = state.evaluate(&source, MIN).events;
@@ -117,7 +132,10 @@ fn clear_expression_holds_until_it_returns_the_series() {
     cpu(&mut source, "a", MIN, 85.0);
     assert!(state.evaluate(&source, MIN).events.is_empty());
     cpu(&mut source, "a", 2 * MIN, 79.0);
-    assert_eq!(state.evaluate(&source, 2 * MIN).events[0].kind, EventKind::Resolved);
+    assert_eq!(
+        state.evaluate(&source, 2 * MIN).events[0].kind,
+        EventKind::Resolved
+    );
 }
 
 #[test]
@@ -131,7 +149,10 @@ fn restore_and_reload_keep_state() {
     let saved: Vec<AlertInstance> = state.active_alerts().map(|(_, a)| a.clone()).collect();
     let mut restarted = group(DISK);
     assert!(restarted.restore(saved).is_empty());
-    assert!(restarted.evaluate(&source, 2 * MIN).events.is_empty(), "no second firing");
+    assert!(
+        restarted.evaluate(&source, 2 * MIN).events.is_empty(),
+        "no second firing"
+    );
     let mut reloaded = group(DISK);
     reloaded.carry_over(restarted);
     let (_, alert) = reloaded.active_alerts().next().unwrap();

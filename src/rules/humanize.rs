@@ -168,7 +168,9 @@ pub fn printf(format: &str, args: &[FormatArg]) -> Result<String, String> {
             out.push('%');
             continue;
         }
-        let arg = next_arg.next().ok_or("printf has fewer arguments than verbs")?;
+        let arg = next_arg
+            .next()
+            .ok_or("printf has fewer arguments than verbs")?;
         out.push_str(&format_verb(&spec, verb, arg)?);
     }
     Ok(out)
@@ -242,7 +244,10 @@ mod tests {
     fn printf_verbs() {
         let args = [FormatArg::Number(91.256), FormatArg::Text("/".into())];
         assert_eq!(printf("%.1f%% on %s", &args).unwrap(), "91.3% on /");
-        assert_eq!(printf("%5d|", &[FormatArg::Number(42.9)]).unwrap(), "   42|");
+        assert_eq!(
+            printf("%5d|", &[FormatArg::Number(42.9)]).unwrap(),
+            "   42|"
+        );
         assert!(printf("%f %f", &[FormatArg::Number(1.0)]).is_err());
         assert!(printf("%f", &[FormatArg::Text("x".into())]).is_err());
     }

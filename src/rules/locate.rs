@@ -38,7 +38,10 @@ enum Frame {
         key: Option<String>,
         keys_seen: usize,
     },
-    Seq { path: String, index: usize },
+    Seq {
+        path: String,
+        index: usize,
+    },
 }
 
 struct Builder<'a> {
@@ -196,8 +199,7 @@ impl Locator {
             };
         }
         let mut remaining = offset - first.len() - 1;
-        let mut line = node.position.line + 1;
-        for text in rest.lines().skip(1) {
+        for (line, text) in (node.position.line + 1..).zip(rest.lines().skip(1)) {
             let indent = text.len() - text.trim_start().len();
             let content = text.len() - indent;
             if remaining <= content {
@@ -207,7 +209,6 @@ impl Locator {
                 };
             }
             remaining -= content + 1;
-            line += 1;
         }
         node.position
     }
@@ -235,20 +236,56 @@ mod tests {
     #[test]
     fn finds_values_and_keys() {
         let locator = Locator::new(SOURCE).unwrap();
-        assert_eq!(locator.value("groups[0].name"), Position { line: 2, column: 11 });
-        assert_eq!(locator.value("groups[0].rules[1].expr"), Position { line: 7, column: 15 });
-        assert_eq!(locator.key("groups[0].rules[1].expr"), Position { line: 7, column: 9 });
+        assert_eq!(
+            locator.value("groups[0].name"),
+            Position {
+                line: 2,
+                column: 11
+            }
+        );
+        assert_eq!(
+            locator.value("groups[0].rules[1].expr"),
+            Position {
+                line: 7,
+                column: 15
+            }
+        );
+        assert_eq!(
+            locator.key("groups[0].rules[1].expr"),
+            Position { line: 7, column: 9 }
+        );
         // An unknown path falls back to its closest ancestor.
-        assert_eq!(locator.value("groups[0].rules[1].nope"), Position { line: 6, column: 9 });
+        assert_eq!(
+            locator.value("groups[0].rules[1].nope"),
+            Position { line: 6, column: 9 }
+        );
     }
 
     #[test]
     fn maps_offsets_inside_scalars() {
         let locator = Locator::new(SOURCE).unwrap();
-        assert_eq!(locator.inside("groups[0].rules[0].expr", 3), Position { line: 5, column: 18 });
-        assert_eq!(locator.inside("groups[0].rules[1].expr", 4), Position { line: 7, column: 20 });
+        assert_eq!(
+            locator.inside("groups[0].rules[0].expr", 3),
+            Position {
+                line: 5,
+                column: 18
+            }
+        );
+        assert_eq!(
+            locator.inside("groups[0].rules[1].expr", 4),
+            Position {
+                line: 7,
+                column: 20
+            }
+        );
         let summary = "groups[0].rules[1].annotations.summary";
-        assert_eq!(locator.inside(summary, 11), Position { line: 11, column: 15 });
+        assert_eq!(
+            locator.inside(summary, 11),
+            Position {
+                line: 11,
+                column: 15
+            }
+        );
     }
 
     #[test]

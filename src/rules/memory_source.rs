@@ -36,7 +36,11 @@ impl MemorySource {
 
     /// Appends one sample to the series `name{labels}`, creating it.
     pub fn push(&mut self, name: &str, labels: &Labels, at_ms: i64, value: Option<f64>) {
-        match self.series.iter_mut().find(|s| s.name == name && s.labels == *labels) {
+        match self
+            .series
+            .iter_mut()
+            .find(|s| s.name == name && s.labels == *labels)
+        {
             Some(series) => series.samples.push((at_ms, value)),
             None => self.add_series(name, labels.clone(), vec![(at_ms, value)]),
         }
@@ -48,7 +52,13 @@ fn millis(duration: Duration) -> i64 {
 }
 
 impl SampleSource for MemorySource {
-    fn select(&self, metric: &str, matchers: &[Matcher], window: Duration, now_ms: i64) -> Vec<SeriesSamples> {
+    fn select(
+        &self,
+        metric: &str,
+        matchers: &[Matcher],
+        window: Duration,
+        now_ms: i64,
+    ) -> Vec<SeriesSamples> {
         let mut out = Vec::new();
         for series in &self.series {
             if series.name != metric || !matchers.iter().all(|m| m.matches(&series.labels)) {
@@ -56,7 +66,11 @@ impl SampleSource for MemorySource {
             }
             let samples: Vec<(i64, f64)> = if window.is_zero() {
                 let start = now_ms - millis(LOOKBACK);
-                let latest = series.samples.iter().rev().find(|(t, _)| *t <= now_ms && *t > start);
+                let latest = series
+                    .samples
+                    .iter()
+                    .rev()
+                    .find(|(t, _)| *t <= now_ms && *t > start);
                 match latest {
                     Some(&(t, Some(v))) => vec![(t, v)],
                     _ => Vec::new(),

@@ -71,7 +71,9 @@ impl Comparison {
             .unwrap_or(text.len());
         let (op_text, number_text) = text.split_at(split);
         let op = CompareOp::parse(op_text.trim()).ok_or_else(|| {
-            format!("invalid comparison {text:?}: expected an operator (> < >= <= == !=) and a number")
+            format!(
+                "invalid comparison {text:?}: expected an operator (> < >= <= == !=) and a number"
+            )
         })?;
         let threshold = number_text
             .trim()
@@ -211,7 +213,10 @@ mod tests {
     fn parses_comparisons() {
         let c = Comparison::parse("> 5").unwrap();
         assert_eq!((c.op, c.threshold), (CompareOp::Greater, 5.0));
-        assert_eq!(Comparison::parse(">=0.9").unwrap().op, CompareOp::GreaterOrEqual);
+        assert_eq!(
+            Comparison::parse(">=0.9").unwrap().op,
+            CompareOp::GreaterOrEqual
+        );
         assert_eq!(Comparison::parse("lt -1").unwrap().threshold, -1.0);
         assert!(Comparison::parse("=> 5").is_err());
         assert!(Comparison::parse("> five").is_err());

@@ -38,7 +38,10 @@ pub fn parse_rule(
         return None;
     };
     if map.contains_key("record") {
-        checker.at_key(&join(path, "record"), "recording rules are not supported; use `alert`");
+        checker.at_key(
+            &join(path, "record"),
+            "recording rules are not supported; use `alert`",
+        );
         return None;
     }
     checker.known_keys(map, path, &RULE_KEYS, "a rule");
@@ -50,14 +53,25 @@ pub fn parse_rule(
     if expr_text.is_none() {
         checker.at_value(path, "a rule needs an `expr`");
     }
-    let expr = expr_text.as_deref().and_then(|text| compile_at(checker, text, &join(path, "expr")));
+    let expr = expr_text
+        .as_deref()
+        .and_then(|text| compile_at(checker, text, &join(path, "expr")));
     let hold = checker.duration(map, path, "for").unwrap_or(Duration::ZERO);
-    let keep_firing_for = checker.duration(map, path, "keep_firing_for").unwrap_or(Duration::ZERO);
+    let keep_firing_for = checker
+        .duration(map, path, "keep_firing_for")
+        .unwrap_or(Duration::ZERO);
     let thresholds = parse_thresholds(checker, map, path);
     let clear = parse_clear(checker, map, path, !thresholds.is_empty());
     let values = parse_values(checker, map, path);
     let value_names: Vec<String> = values.iter().map(|(n, _)| n.clone()).collect();
-    let labels = parse_labels(checker, map, path, group_labels, &value_names, !thresholds.is_empty());
+    let labels = parse_labels(
+        checker,
+        map,
+        path,
+        group_labels,
+        &value_names,
+        !thresholds.is_empty(),
+    );
     let annotations = templates(checker, map, path, "annotations", &value_names);
     let channels = parse_channels(checker, map, path);
     let enabled = match map.get("enabled") {
@@ -68,7 +82,10 @@ pub fn parse_rule(
             true
         }
     };
-    let definition = format!("{}{group_labels}", serde_yaml::to_string(item).unwrap_or_default());
+    let definition = format!(
+        "{}{group_labels}",
+        serde_yaml::to_string(item).unwrap_or_default()
+    );
     let rule = AlertRule {
         name,
         expr_text: expr_text.unwrap_or_default(),
@@ -87,7 +104,11 @@ pub fn parse_rule(
 }
 
 /// Compiles an expression, reporting its error at the exact column inside the scalar.
-pub fn compile_at(checker: &mut Checker<'_>, text: &str, path: &str) -> Option<Arc<super::expr::CompiledExpr>> {
+pub fn compile_at(
+    checker: &mut Checker<'_>,
+    text: &str,
+    path: &str,
+) -> Option<Arc<super::expr::CompiledExpr>> {
     match compile(text) {
         Ok(expr) => Some(Arc::new(expr)),
         Err(e) => {
@@ -109,17 +130,24 @@ fn parse_thresholds(checker: &mut Checker<'_>, map: &Mapping, path: &str) -> Vec
             Err(e) => checker.at_value(&join(&join(path, "thresholds"), &severity), e),
         }
     }
-    out.sort_by(|a, b| b.rank.cmp(&a.rank));
+    out.sort_by_key(|t| std::cmp::Reverse(t.rank));
     out
 }
 
 fn looks_like_comparison(text: &str) -> bool {
     let text = text.trim_start();
     text.starts_with(['<', '>', '=', '!'])
-        || ["gt ", "lt ", "gte ", "lte ", "eq ", "ne "].iter().any(|w| text.starts_with(w))
+        || ["gt ", "lt ", "gte ", "lte ", "eq ", "ne "]
+            .iter()
+            .any(|w| text.starts_with(w))
 }
 
-fn parse_clear(checker: &mut Checker<'_>, map: &Mapping, path: &str, has_thresholds: bool) -> Option<Clear> {
+fn parse_clear(
+    checker: &mut Checker<'_>,
+    map: &Mapping,
+    path: &str,
+    has_thresholds: bool,
+) -> Option<Clear> {
     let text = checker.string(map, path, "clear")?;
     let clear_path = join(path, "clear");
     if !looks_like_comparison(&text) {
@@ -142,16 +170,25 @@ fn parse_clear(checker: &mut Checker<'_>, map: &Mapping, path: &str, has_thresho
 
 fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-fn parse_values(checker: &mut Checker<'_>, map: &Mapping, path: &str) -> Vec<(String, Arc<super::expr::CompiledExpr>)> {
+fn parse_values(
+    checker: &mut Checker<'_>,
+    map: &Mapping,
+    path: &str,
+) -> Vec<(String, Arc<super::expr::CompiledExpr>)> {
     let mut out = Vec::new();
     for (name, text) in checker.string_map(map, path, "values") {
         let value_path = join(&join(path, "values"), &name);
         if !is_identifier(&name) {
-            checker.at_key(&value_path, format!("value name {name:?} must be an identifier"));
+            checker.at_key(
+                &value_path,
+                format!("value name {name:?} must be an identifier"),
+            );
         }
         if let Some(expr) = compile_at(checker, &text, &value_path) {
             out.push((name, expr));
@@ -160,7 +197,13 @@ fn parse_values(checker: &mut Checker<'_>, map: &Mapping, path: &str) -> Vec<(St
     out
 }
 
-fn templates(checker: &mut Checker<'_>, map: &Mapping, path: &str, key: &str, names: &[String]) -> Vec<(String, Template)> {
+fn templates(
+    checker: &mut Checker<'_>,
+    map: &Mapping,
+    path: &str,
+    key: &str,
+    names: &[String],
+) -> Vec<(String, Template)> {
     let mut out = Vec::new();
     for (name, text) in checker.string_map(map, path, key) {
         let entry_path = join(&join(path, key), &name);
@@ -169,7 +212,11 @@ fn templates(checker: &mut Checker<'_>, map: &Mapping, path: &str, key: &str, na
         }
         match Template::parse(&text, names) {
             Ok(template) => out.push((name, template)),
-            Err(e) => checker.inside(&entry_path, e.offset, format!("bad template in {key}.{name}: {}", e.message)),
+            Err(e) => checker.inside(
+                &entry_path,
+                e.offset,
+                format!("bad template in {key}.{name}: {}", e.message),
+            ),
         }
     }
     out
@@ -189,19 +236,28 @@ fn parse_labels(
         .collect();
     for (name, template) in templates(checker, map, path, "labels", names) {
         if name == "alertname" {
-            checker.at_key(&join(&join(path, "labels"), &name), "labels cannot set alertname");
+            checker.at_key(
+                &join(&join(path, "labels"), &name),
+                "labels cannot set alertname",
+            );
         }
         labels.retain(|(n, _)| *n != name);
         labels.push((name, template));
     }
     if let Some(severity) = checker.string(map, path, "severity") {
         if has_thresholds {
-            checker.at_key(&join(path, "severity"), "severity conflicts with thresholds, which set it");
+            checker.at_key(
+                &join(path, "severity"),
+                "severity conflicts with thresholds, which set it",
+            );
         }
         labels.retain(|(n, _)| n != "severity");
         match Template::parse(&severity, &[]) {
             Ok(template) => labels.push(("severity".to_owned(), template)),
-            Err(e) => checker.at_value(&join(path, "severity"), format!("bad severity: {}", e.message)),
+            Err(e) => checker.at_value(
+                &join(path, "severity"),
+                format!("bad severity: {}", e.message),
+            ),
         }
     }
     labels

@@ -46,7 +46,10 @@ pub fn exported_metric_name(dotted: &str) -> String {
 /// Parses the `alerts:` mapping into one group per category.
 pub fn parse_alerts(checker: &mut Checker<'_>, alerts: &Value, file: &Path) -> Vec<RuleGroup> {
     let Value::Mapping(categories) = alerts else {
-        checker.at_value("alerts", "alerts must be a mapping of category: name: alert");
+        checker.at_value(
+            "alerts",
+            "alerts must be a mapping of category: name: alert",
+        );
         return Vec::new();
     };
     let mut groups = Vec::new();
@@ -54,7 +57,10 @@ pub fn parse_alerts(checker: &mut Checker<'_>, alerts: &Value, file: &Path) -> V
         let category = category.as_str().unwrap_or_default().to_owned();
         let category_path = join("alerts", &category);
         let Value::Mapping(entries) = entries else {
-            checker.at_value(&category_path, format!("alerts.{category} must be a mapping of alert names"));
+            checker.at_value(
+                &category_path,
+                format!("alerts.{category} must be a mapping of alert names"),
+            );
             continue;
         };
         let labels = Labels::from_pairs([("category", category.as_str())]);
@@ -100,7 +106,11 @@ fn deserialize(checker: &mut Checker<'_>, entry: &Value, path: &str) -> Option<S
         Ok(alert) => Some(alert),
         Err(e) => {
             let field = e.path().to_string();
-            let at = if field == "." { path.to_owned() } else { join(path, &field) };
+            let at = if field == "." {
+                path.to_owned()
+            } else {
+                join(path, &field)
+            };
             checker.at_value(&at, format!("bad alert: {}", e.inner()));
             None
         }
@@ -116,12 +126,18 @@ fn parse_one(
 ) -> Option<(AlertRule, bool)> {
     let alert = deserialize(checker, entry, path)?;
     let Some(op) = CompareOp::parse(&alert.operator) else {
-        let message = format!("unknown operator {:?} (use gt, lt, gte, lte, eq or ne)", alert.operator);
+        let message = format!(
+            "unknown operator {:?} (use gt, lt, gte, lte, eq or ne)",
+            alert.operator
+        );
         checker.at_value(&join(path, "operator"), message);
         return None;
     };
     if !(alert.duration_seconds.is_finite() && alert.duration_seconds >= 0.0) {
-        checker.at_value(&join(path, "duration_seconds"), "duration_seconds must be a non-negative number");
+        checker.at_value(
+            &join(path, "duration_seconds"),
+            "duration_seconds must be a non-negative number",
+        );
         return None;
     }
     let metric = exported_metric_name(&alert.metric);
@@ -143,11 +159,17 @@ fn parse_one(
     for (key, value) in &alert.annotations {
         match Template::parse(value, &[]) {
             Ok(t) => annotations.push((key.clone(), t)),
-            Err(e) => checker.at_value(&join(&join(path, "annotations"), key), format!("bad template: {}", e.message)),
+            Err(e) => checker.at_value(
+                &join(&join(path, "annotations"), key),
+                format!("bad template: {}", e.message),
+            ),
         }
     }
     if !alert.annotations.contains_key("summary") {
-        let summary = format!("{name}: {} = {{{{ $value }}}} ({} {})", alert.metric, alert.operator, alert.threshold);
+        let summary = format!(
+            "{name}: {} = {{{{ $value }}}} ({} {})",
+            alert.metric, alert.operator, alert.threshold
+        );
         annotations.extend(literal(&summary).map(|t| ("summary".to_owned(), t)));
     }
     let rule = AlertRule {
@@ -162,7 +184,10 @@ fn parse_one(
         labels,
         annotations,
         channels: alert.channels,
-        definition: format!("{}{group_labels}", serde_yaml::to_string(entry).unwrap_or_default()),
+        definition: format!(
+            "{}{group_labels}",
+            serde_yaml::to_string(entry).unwrap_or_default()
+        ),
     };
     Some((rule, alert.enabled))
 }

@@ -163,8 +163,7 @@ impl AlertStates {
 
     /// The pending and firing instances.
     pub fn active(&self) -> impl Iterator<Item = &AlertInstance> {
-        self.instances()
-            .filter(|a| a.state != AlertState::Resolved)
+        self.instances().filter(|a| a.state != AlertState::Resolved)
     }
 
     /// Advances every instance to `now_ms` given the series active now; returns the transitions.

@@ -19,13 +19,18 @@ fn kinds(events: &[AlertEvent]) -> Vec<EventKind> {
 }
 
 fn state_of(states: &AlertStates, instance: &str) -> Option<AlertState> {
-    states.get(series(instance, 0.0).fingerprint).map(|a| a.state)
+    states
+        .get(series(instance, 0.0).fingerprint)
+        .map(|a| a.state)
 }
 
 #[test]
 fn pending_then_firing_after_for() {
     let mut states = AlertStates::new(Duration::from_secs(300), Duration::ZERO);
-    assert_eq!(kinds(&states.step(0, vec![series("a", 91.0)])), [EventKind::Pending]);
+    assert_eq!(
+        kinds(&states.step(0, vec![series("a", 91.0)])),
+        [EventKind::Pending]
+    );
     assert!(states.step(4 * MIN, vec![series("a", 92.0)]).is_empty());
     let events = states.step(5 * MIN, vec![series("a", 93.0)]);
     assert_eq!(kinds(&events), [EventKind::Firing]);
@@ -68,7 +73,10 @@ fn firing_resolves_with_last_value_and_is_kept_for_retention() {
     assert!(states.step(15 * MIN, vec![]).is_empty());
     assert_eq!(state_of(&states, "a"), Some(AlertState::Resolved));
     assert_eq!(states.active().count(), 0);
-    assert_eq!(kinds(&states.step(17 * MIN, vec![])), [EventKind::Forgotten]);
+    assert_eq!(
+        kinds(&states.step(17 * MIN, vec![])),
+        [EventKind::Forgotten]
+    );
     assert_eq!(state_of(&states, "a"), None);
 }
 
@@ -90,9 +98,15 @@ fn keep_firing_for_holds_then_resolves() {
     // As TestKeepFiringFor: fires, condition stops, stays firing for keep_firing_for.
     let mut states = AlertStates::new(Duration::from_secs(60), Duration::from_secs(300));
     states.step(0, vec![series("a", 1.0)]);
-    assert_eq!(kinds(&states.step(MIN, vec![series("a", 1.0)])), [EventKind::Firing]);
+    assert_eq!(
+        kinds(&states.step(MIN, vec![series("a", 1.0)])),
+        [EventKind::Firing]
+    );
     for minute in 2..=6 {
-        assert!(states.step(minute * MIN, vec![]).is_empty(), "minute {minute}");
+        assert!(
+            states.step(minute * MIN, vec![]).is_empty(),
+            "minute {minute}"
+        );
         assert_eq!(state_of(&states, "a"), Some(AlertState::Firing));
     }
     let events = states.step(7 * MIN, vec![]);
@@ -147,5 +161,10 @@ fn restored_firing_alert_does_not_fire_again() {
     let mut second = AlertStates::new(Duration::ZERO, Duration::ZERO);
     second.restore(first.instances().cloned());
     assert!(second.step(MIN, vec![series("a", 1.0)]).is_empty());
-    assert_eq!(second.get(series("a", 0.0).fingerprint).and_then(|a| a.fired_at_ms), Some(0));
+    assert_eq!(
+        second
+            .get(series("a", 0.0).fingerprint)
+            .and_then(|a| a.fired_at_ms),
+        Some(0)
+    );
 }

@@ -217,7 +217,10 @@ fn check_arity(function: &str, count: usize, offset: usize) -> Result<(), Templa
     if ok {
         Ok(())
     } else {
-        Err(error(offset, &format!("wrong number of arguments for {function}")))
+        Err(error(
+            offset,
+            &format!("wrong number of arguments for {function}"),
+        ))
     }
 }
 
@@ -225,7 +228,10 @@ fn parse_term(word: &str, offset: usize, value_names: &[String]) -> Result<Term,
     if word == "$value" || word == ".Value" {
         return Ok(Term::Value);
     }
-    if let Some(name) = word.strip_prefix("$labels.").or(word.strip_prefix(".Labels.")) {
+    if let Some(name) = word
+        .strip_prefix("$labels.")
+        .or(word.strip_prefix(".Labels."))
+    {
         return Ok(Term::Label(name.to_owned()));
     }
     if let Some(name) = word.strip_prefix("$values.") {
@@ -258,7 +264,9 @@ fn resolve(term: &Term, context: &TemplateContext<'_>) -> FormatArg {
     match term {
         Term::Value => FormatArg::Number(context.value),
         Term::Label(name) => FormatArg::Text(context.labels.get(name).unwrap_or("").to_owned()),
-        Term::Named(name) => FormatArg::Number(context.values.get(name).copied().unwrap_or(f64::NAN)),
+        Term::Named(name) => {
+            FormatArg::Number(context.values.get(name).copied().unwrap_or(f64::NAN))
+        }
         Term::Literal(arg) => arg.clone(),
     }
 }
@@ -266,7 +274,10 @@ fn resolve(term: &Term, context: &TemplateContext<'_>) -> FormatArg {
 fn number(arg: &FormatArg) -> Result<f64, String> {
     match arg {
         FormatArg::Number(n) => Ok(*n),
-        FormatArg::Text(t) => t.trim().parse().map_err(|_| format!("{t:?} is not a number")),
+        FormatArg::Text(t) => t
+            .trim()
+            .parse()
+            .map_err(|_| format!("{t:?} is not a number")),
     }
 }
 
@@ -294,7 +305,10 @@ fn run(commands: &[Command], context: &TemplateContext<'_>) -> Result<FormatArg,
 }
 
 fn call(function: &str, mut args: Vec<FormatArg>) -> Result<FormatArg, String> {
-    let first = args.first().cloned().unwrap_or(FormatArg::Text(String::new()));
+    let first = args
+        .first()
+        .cloned()
+        .unwrap_or(FormatArg::Text(String::new()));
     let out = match function {
         "humanize" => humanize::humanize(number(&first)?),
         "humanize1024" => humanize::humanize_1024(number(&first)?),
@@ -318,16 +332,26 @@ mod tests {
         let names = vec!["avail".to_owned()];
         let labels = Labels::from_pairs([("mountpoint", "/data"), ("instance", "h1")]);
         let values = BTreeMap::from([("avail".to_owned(), 1_610_612_736.0)]);
-        let context = TemplateContext { value: 91.26, labels: &labels, values: &values };
+        let context = TemplateContext {
+            value: 91.26,
+            labels: &labels,
+            values: &values,
+        };
         Template::parse(source, &names).unwrap().render(&context)
     }
 
     #[test]
     fn renders_terms_and_pipes() {
-        assert_eq!(render("disk {{ $labels.mountpoint }} at {{ $value }}%"), "disk /data at 91.26%");
+        assert_eq!(
+            render("disk {{ $labels.mountpoint }} at {{ $value }}%"),
+            "disk /data at 91.26%"
+        );
         assert_eq!(render("{{ $value | printf \"%.1f\" }}%"), "91.3%");
         assert_eq!(render("{{ printf \"%.0f\" $value }}"), "91");
-        assert_eq!(render("{{ $values.avail | humanize1024 }}B free"), "1.5GiB free");
+        assert_eq!(
+            render("{{ $values.avail | humanize1024 }}B free"),
+            "1.5GiB free"
+        );
         assert_eq!(render("{{ $labels.missing }}|"), "|");
         assert_eq!(render("a {{- \" b \" -}} c"), "a b c");
         assert_eq!(render("{{ 0.5 | humanizePercentage }}"), "50%");
@@ -354,7 +378,11 @@ mod tests {
     fn runtime_error_renders_inline() {
         let labels = Labels::new();
         let values = BTreeMap::new();
-        let context = TemplateContext { value: 1.0, labels: &labels, values: &values };
+        let context = TemplateContext {
+            value: 1.0,
+            labels: &labels,
+            values: &values,
+        };
         let template = Template::parse("{{ $labels.x | humanize }}", &[]).unwrap();
         assert!(template.render(&context).starts_with("<error:"));
     }

@@ -11,8 +11,8 @@ use super::group::GroupState;
 use super::memory_source::MemorySource;
 use super::state::AlertState;
 use super::unittest_series::{Point, expand_values, parse_series};
-use crate::model::duration::{format_duration, serde_duration, serde_opt_duration};
 use crate::model::Labels;
+use crate::model::duration::{format_duration, serde_duration, serde_opt_duration};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -147,11 +147,17 @@ fn run_test_file(path: &Path) -> FileReport {
         }
     };
     let base = path.parent().unwrap_or(Path::new("."));
-    let rule_paths: Vec<PathBuf> = file.rule_files.iter().flat_map(|p| expand_glob(p, base)).collect();
+    let rule_paths: Vec<PathBuf> = file
+        .rule_files
+        .iter()
+        .flat_map(|p| expand_glob(p, base))
+        .collect();
     let groups = match load_rule_files(&rule_paths) {
         Ok(groups) => groups,
         Err(diagnostics) => {
-            report.failures.extend(diagnostics.iter().map(ToString::to_string));
+            report
+                .failures
+                .extend(diagnostics.iter().map(ToString::to_string));
             return report;
         }
     };
@@ -163,9 +169,16 @@ fn run_test_file(path: &Path) -> FileReport {
         };
         report.cases += test.alert_rule_test.len();
         let mut ordered = groups.clone();
-        ordered.sort_by_key(|g| file.group_eval_order.iter().position(|n| *n == g.name).unwrap_or(usize::MAX));
+        ordered.sort_by_key(|g| {
+            file.group_eval_order
+                .iter()
+                .position(|n| *n == g.name)
+                .unwrap_or(usize::MAX)
+        });
         let failures = run_test_group(test, ordered, interval, file.fuzzy_compare);
-        report.failures.extend(failures.into_iter().map(|f| format!("{label}: {f}")));
+        report
+            .failures
+            .extend(failures.into_iter().map(|f| format!("{label}: {f}")));
     }
     report
 }
@@ -196,10 +209,17 @@ fn load_series(test: &TestGroup, step: Duration) -> Result<MemorySource, String>
     Ok(source)
 }
 
-fn run_test_group(test: &TestGroup, groups: Vec<super::model::RuleGroup>, interval: Duration, fuzzy: bool) -> Vec<String> {
+fn run_test_group(
+    test: &TestGroup,
+    groups: Vec<super::model::RuleGroup>,
+    interval: Duration,
+    fuzzy: bool,
+) -> Vec<String> {
     let mut failures = Vec::new();
     if !test.promql_expr_test.is_empty() {
-        failures.push("promql_expr_test is not supported by watchpost (only alert_rule_test)".to_owned());
+        failures.push(
+            "promql_expr_test is not supported by watchpost (only alert_rule_test)".to_owned(),
+        );
     }
     let _ = (&test.external_labels, &test.external_url);
     let source = match load_series(test, test.interval.unwrap_or(interval)) {
@@ -218,7 +238,10 @@ fn run_test_group(test: &TestGroup, groups: Vec<super::model::RuleGroup>, interv
             for group in &mut states {
                 let evaluation = group.evaluate(&source, now);
                 for (rule, message) in evaluation.errors {
-                    failures.push(format!("rule {rule} at {}: {message}", format_duration(Duration::from_millis(now as u64))));
+                    failures.push(format!(
+                        "rule {rule} at {}: {message}",
+                        format_duration(Duration::from_millis(now as u64))
+                    ));
                 }
             }
             now += step;
@@ -255,7 +278,8 @@ fn check_case(case: &AlertTest, states: &[GroupState], _fuzzy: bool) -> Option<S
         .exp_alerts
         .iter()
         .map(|e| {
-            let labels = Labels::from_pairs(e.exp_labels.clone()).with("alertname", case.alertname.as_str());
+            let labels =
+                Labels::from_pairs(e.exp_labels.clone()).with("alertname", case.alertname.as_str());
             (labels, Labels::from_pairs(e.exp_annotations.clone()))
         })
         .collect();
@@ -264,8 +288,16 @@ fn check_case(case: &AlertTest, states: &[GroupState], _fuzzy: bool) -> Option<S
     if got == expected {
         return None;
     }
-    let missing: Vec<Alert> = expected.iter().filter(|e| !got.contains(e)).cloned().collect();
-    let unexpected: Vec<Alert> = got.iter().filter(|g| !expected.contains(g)).cloned().collect();
+    let missing: Vec<Alert> = expected
+        .iter()
+        .filter(|e| !got.contains(e))
+        .cloned()
+        .collect();
+    let unexpected: Vec<Alert> = got
+        .iter()
+        .filter(|g| !expected.contains(g))
+        .cloned()
+        .collect();
     Some(format!(
         "alertname {}, eval_time {}:\n    expected (missing from got):\n{}    got (not expected):\n{}",
         case.alertname,

@@ -42,7 +42,10 @@ pub fn parse_series(text: &str) -> Result<(String, Labels), String> {
                 .find(quote)
                 .ok_or_else(|| format!("series {text:?}: unterminated label value"))?;
             labels.insert(key.trim(), &after[1..=end]);
-            chars = after[end + 2..].trim_start().trim_start_matches(',').trim_start();
+            chars = after[end + 2..]
+                .trim_start()
+                .trim_start_matches(',')
+                .trim_start();
         }
     }
     let name = match labels.remove("__name__") {
@@ -60,7 +63,9 @@ fn number(text: &str, whole: &str) -> Result<f64, String> {
         "Inf" | "+Inf" => Ok(f64::INFINITY),
         "-Inf" => Ok(f64::NEG_INFINITY),
         "NaN" => Ok(f64::NAN),
-        _ => text.parse().map_err(|_| format!("values {whole:?}: {text:?} is not a number")),
+        _ => text
+            .parse()
+            .map_err(|_| format!("values {whole:?}: {text:?} is not a number")),
     }
 }
 
@@ -71,10 +76,16 @@ fn expand_word(word: &str, whole: &str, out: &mut Vec<Point>) -> Result<(), Stri
         return Ok(());
     }
     let Some((start, count)) = word.rsplit_once('x') else {
-        out.push(if word == "_" { Point::Missing } else { Point::Value(number(word, whole)?) });
+        out.push(if word == "_" {
+            Point::Missing
+        } else {
+            Point::Value(number(word, whole)?)
+        });
         return Ok(());
     };
-    let count: usize = count.parse().map_err(|_| format!("values {whole:?}: bad repeat count in {word:?}"))?;
+    let count: usize = count
+        .parse()
+        .map_err(|_| format!("values {whole:?}: bad repeat count in {word:?}"))?;
     if start == "_" {
         out.extend(std::iter::repeat_n(Point::Missing, count));
         return Ok(());
@@ -110,10 +121,22 @@ mod tests {
 
     #[test]
     fn expands_promtool_notation() {
-        assert_eq!(expand_values("-2+4x3").unwrap(), [Value(-2.0), Value(2.0), Value(6.0), Value(10.0)]);
-        assert_eq!(expand_values("1-2x2").unwrap(), [Value(1.0), Value(-1.0), Value(-3.0)]);
-        assert_eq!(expand_values("1x2 _ stale").unwrap(), [Value(1.0), Value(1.0), Value(1.0), Missing, Stale]);
-        assert_eq!(expand_values("_x2 1e3").unwrap(), [Missing, Missing, Value(1000.0)]);
+        assert_eq!(
+            expand_values("-2+4x3").unwrap(),
+            [Value(-2.0), Value(2.0), Value(6.0), Value(10.0)]
+        );
+        assert_eq!(
+            expand_values("1-2x2").unwrap(),
+            [Value(1.0), Value(-1.0), Value(-3.0)]
+        );
+        assert_eq!(
+            expand_values("1x2 _ stale").unwrap(),
+            [Value(1.0), Value(1.0), Value(1.0), Missing, Stale]
+        );
+        assert_eq!(
+            expand_values("_x2 1e3").unwrap(),
+            [Missing, Missing, Value(1000.0)]
+        );
         assert!(expand_values("1+x").is_err());
         assert!(expand_values("abc").is_err());
     }
@@ -122,7 +145,10 @@ mod tests {
     fn parses_series_notation() {
         let (name, labels) = parse_series(r#"up{job="node", instance='a:1'}"#).unwrap();
         assert_eq!(name, "up");
-        assert_eq!(labels, Labels::from_pairs([("job", "node"), ("instance", "a:1")]));
+        assert_eq!(
+            labels,
+            Labels::from_pairs([("job", "node"), ("instance", "a:1")])
+        );
         let (name, _) = parse_series(r#"{__name__="x"}"#).unwrap();
         assert_eq!(name, "x");
         assert!(parse_series(r#"up{job=node}"#).is_err());

@@ -20,7 +20,11 @@ fn json(labels: &Labels, column: &'static str) -> Result<String, StoreError> {
 }
 
 /// Applies one transition inside `transaction`: upsert, or delete for inactive/forgotten.
-pub fn save_transition(transaction: &Transaction<'_>, group: &str, event: &AlertEvent) -> Result<(), StoreError> {
+pub fn save_transition(
+    transaction: &Transaction<'_>,
+    group: &str,
+    event: &AlertEvent,
+) -> Result<(), StoreError> {
     let alert = &event.alert;
     let fingerprint = alert.fingerprint.to_string();
     if matches!(event.kind, EventKind::Inactive | EventKind::Forgotten) {
@@ -64,25 +68,72 @@ fn finite(value: f64) -> Option<f64> {
     (!value.is_nan()).then_some(value)
 }
 
-fn read_row(row: &Row<'_>) -> rusqlite::Result<(String, String, String, String, String, Option<f64>, i64, Option<i64>, Option<i64>, Option<f64>, Option<i64>)> {
-    Ok((
-        row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        row.get(4)?,
-        row.get(5)?,
-        row.get(6)?,
-        row.get(7)?,
-        row.get(8)?,
-        row.get(9)?,
-        row.get(10)?,
-    ))
+/// One `alert_state` row as stored.
+struct RawRow {
+    group: String,
+    fingerprint: String,
+    labels: String,
+    annotations: String,
+    state: String,
+    value: Option<f64>,
+    active_since: i64,
+    fired_at: Option<i64>,
+    resolved_at: Option<i64>,
+    resolved_value: Option<f64>,
+    keep_firing_since: Option<i64>,
+}
+
+fn read_row(row: &Row<'_>) -> rusqlite::Result<RawRow> {
+    Ok(RawRow {
+        group: row.get(0)?,
+        fingerprint: row.get(1)?,
+        labels: row.get(2)?,
+        annotations: row.get(3)?,
+        state: row.get(4)?,
+        value: row.get(5)?,
+        active_since: row.get(6)?,
+        fired_at: row.get(7)?,
+        resolved_at: row.get(8)?,
+        resolved_value: row.get(9)?,
+        keep_firing_since: row.get(10)?,
+    })
+}
+
+fn parse_labels(text: &str, column: &'static str) -> Result<Labels, StoreError> {
+    serde_json::from_str(text).map_err(|source| StoreError::Json { column, source })
+}
+
+impl RawRow {
+    fn into_stored(self) -> Result<StoredAlert, StoreError> {
+        let fingerprint = u64::from_str_radix(&self.fingerprint, 16)
+            .map_err(|_| StoreError::Corrupt(format!("fingerprint {:?}", self.fingerprint)))?;
+        let state = AlertState::parse(&self.state)
+            .ok_or_else(|| StoreError::Corrupt(format!("state {:?}", self.state)))?;
+        Ok(StoredAlert {
+            group: self.group,
+            alert: AlertInstance {
+                fingerprint: Fingerprint(fingerprint),
+                labels: parse_labels(&self.labels, "labels")?,
+                annotations: parse_labels(&self.annotations, "annotations")?,
+                state,
+                value: self.value.unwrap_or(f64::NAN),
+                active_since_ms: self.active_since,
+                fired_at_ms: self.fired_at,
+                resolved_at_ms: self.resolved_at,
+                resolved_value: self.resolved_value,
+                keep_firing_since_ms: self.keep_firing_since,
+            },
+        })
+    }
 }
 
 impl Store {
     /// Saves every transition of one evaluation of `group` in ONE transaction.
-    pub fn save_transitions(&mut self, group: &str, events: &[AlertEvent]) -> Result<(), StoreError> {
+    pub fn save_transitions(
+        &mut self,
+        group: &str,
+        events: &[AlertEvent],
+    ) -> Result<(), StoreError> {
         self.with_transaction(|transaction| {
             events
                 .iter()
@@ -100,26 +151,7 @@ impl Store {
         let rows = statement.query_map([], read_row)?;
         let mut out = Vec::new();
         for row in rows {
-            let (group, fingerprint, labels, annotations, state, value, active_since, fired_at, resolved_at, resolved_value, keep_firing_since) = row?;
-            let fingerprint = u64::from_str_radix(&fingerprint, 16)
-                .map_err(|_| StoreError::Corrupt(format!("fingerprint {fingerprint:?}")))?;
-            let state = AlertState::parse(&state).ok_or_else(|| StoreError::Corrupt(format!("state {state:?}")))?;
-            let parse = |text: &str, column| serde_json::from_str::<Labels>(text).map_err(|source| StoreError::Json { column, source });
-            out.push(StoredAlert {
-                group,
-                alert: AlertInstance {
-                    fingerprint: Fingerprint(fingerprint),
-                    labels: parse(&labels, "labels")?,
-                    annotations: parse(&annotations, "annotations")?,
-                    state,
-                    value: value.unwrap_or(f64::NAN),
-                    active_since_ms: active_since,
-                    fired_at_ms: fired_at,
-                    resolved_at_ms: resolved_at,
-                    resolved_value,
-                    keep_firing_since_ms: keep_firing_since,
-                },
-            });
+            out.push(row?.into_stored()?);
         }
         Ok(out)
     }

@@ -3,8 +3,7 @@
 use rusqlite::Connection;
 
 /// The migrations in order; index + 1 is the schema version after applying it.
-const MIGRATIONS: &[&str] = &[
-    "CREATE TABLE alert_state (
+const MIGRATIONS: &[&str] = &["CREATE TABLE alert_state (
         group_name        TEXT    NOT NULL,
         fingerprint       TEXT    NOT NULL,
         alertname         TEXT    NOT NULL,
@@ -19,8 +18,7 @@ const MIGRATIONS: &[&str] = &[
         keep_firing_since INTEGER,
         updated_at        INTEGER NOT NULL,
         PRIMARY KEY (group_name, fingerprint)
-    );",
-];
+    );"];
 
 /// Applies every migration newer than the database's `user_version`.
 pub fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {

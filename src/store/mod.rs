@@ -79,7 +79,9 @@ impl Store {
             return Err(open_error(rusqlite::Error::InvalidParameterName(message)));
         }
         connection
-            .execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
+            .execute_batch(
+                "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+            )
             .map_err(open_error)?;
         migrations::migrate(&mut connection).map_err(open_error)?;
         Ok(Self {

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::model::Labels;
-use crate::rules::state::{ActiveSeries, AlertStates, AlertState};
+use crate::rules::state::{ActiveSeries, AlertState, AlertStates};
 use std::time::Duration;
 
 fn series(instance: &str) -> ActiveSeries {
@@ -20,9 +20,15 @@ fn open_creates_directory_and_uses_wal() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("data/sub/watchpost.db");
     let store = Store::open(&path).unwrap();
-    let mode: String = store.connection.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let mode: String = store
+        .connection
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(mode, "wal");
-    let sync: i64 = store.connection.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+    let sync: i64 = store
+        .connection
+        .query_row("PRAGMA synchronous", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(sync, 2, "FULL");
     assert!(path.exists());
 }
@@ -34,21 +40,32 @@ fn firing_and_pending_alerts_survive_a_reopen() {
     let mut states = AlertStates::new(Duration::from_secs(60), Duration::ZERO);
     {
         let mut store = Store::open(&path).unwrap();
-        store.save_transitions("g", &states.step(1_000, vec![series("a")])).unwrap();
+        store
+            .save_transitions("g", &states.step(1_000, vec![series("a")]))
+            .unwrap();
         let events = states.step(61_000, vec![series("a"), series("b")]);
         store.save_transitions("g", &events).unwrap();
     }
     let store = Store::open(&path).unwrap();
     let stored = store.load_alert_states().unwrap();
     assert_eq!(stored.len(), 2);
-    let a = stored.iter().find(|s| s.alert.labels.get("instance") == Some("a")).unwrap();
+    let a = stored
+        .iter()
+        .find(|s| s.alert.labels.get("instance") == Some("a"))
+        .unwrap();
     assert_eq!(a.group, "g");
     assert_eq!(a.alert.state, AlertState::Firing);
     assert_eq!(a.alert.fired_at_ms, Some(61_000));
     assert_eq!(a.alert.active_since_ms, 1_000);
     assert_eq!(a.alert.annotations.get("summary"), Some("a is down"));
-    let b = stored.iter().find(|s| s.alert.labels.get("instance") == Some("b")).unwrap();
-    assert_eq!((b.alert.state, b.alert.active_since_ms), (AlertState::Pending, 61_000));
+    let b = stored
+        .iter()
+        .find(|s| s.alert.labels.get("instance") == Some("b"))
+        .unwrap();
+    assert_eq!(
+        (b.alert.state, b.alert.active_since_ms),
+        (AlertState::Pending, 61_000)
+    );
     // Restored, the firing alert does not fire again.
     let mut restored = AlertStates::new(Duration::from_secs(60), Duration::ZERO);
     restored.restore(stored.into_iter().map(|s| s.alert));
@@ -62,11 +79,19 @@ fn inactive_deletes_and_resolved_is_kept() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("w.db")).unwrap();
     let mut pending = AlertStates::new(Duration::from_secs(60), Duration::ZERO);
-    store.save_transitions("g", &pending.step(0, vec![series("p")])).unwrap();
-    store.save_transitions("g", &pending.step(1, vec![])).unwrap();
+    store
+        .save_transitions("g", &pending.step(0, vec![series("p")]))
+        .unwrap();
+    store
+        .save_transitions("g", &pending.step(1, vec![]))
+        .unwrap();
     let mut firing = AlertStates::new(Duration::ZERO, Duration::ZERO);
-    store.save_transitions("h", &firing.step(0, vec![series("f")])).unwrap();
-    store.save_transitions("h", &firing.step(5, vec![])).unwrap();
+    store
+        .save_transitions("h", &firing.step(0, vec![series("f")]))
+        .unwrap();
+    store
+        .save_transitions("h", &firing.step(5, vec![]))
+        .unwrap();
     let stored = store.load_alert_states().unwrap();
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].alert.state, AlertState::Resolved);

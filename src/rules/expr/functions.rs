@@ -71,10 +71,7 @@ pub(crate) fn window_func(name: &str, param: Option<f64>) -> Option<WindowFunc> 
 
 /// True when `name` takes a leading (`quantile`) or trailing (`predict_linear`) number.
 pub(crate) fn needs_param(name: &str) -> bool {
-    matches!(
-        name,
-        "quantile_over_time" | "quantile" | "predict_linear"
-    )
+    matches!(name, "quantile_over_time" | "quantile" | "predict_linear")
 }
 
 /// `p95` → 0.95, `p50` → 0.5, `p999` → 0.999, `p100` → 1.

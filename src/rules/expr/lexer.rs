@@ -185,7 +185,11 @@ mod tests {
     use super::*;
 
     fn kinds(text: &str) -> Vec<Token> {
-        tokenize(text).unwrap().into_iter().map(|s| s.token).collect()
+        tokenize(text)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.token)
+            .collect()
     }
 
     #[test]
