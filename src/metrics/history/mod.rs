@@ -115,10 +115,12 @@ impl History {
         let (id, round, previous) = {
             let mut sources = self.sources.lock().unwrap_or_else(PoisonError::into_inner);
             let next_id = sources.len() as u32;
-            let state = sources.entry(source.to_owned()).or_insert_with(|| SourceState {
-                id: next_id,
-                ..SourceState::default()
-            });
+            let state = sources
+                .entry(source.to_owned())
+                .or_insert_with(|| SourceState {
+                    id: next_id,
+                    ..SourceState::default()
+                });
             state.round = state.round.wrapping_add(1);
             (state.id, state.round, std::mem::take(&mut state.metrics))
         };

@@ -18,7 +18,10 @@ pub(crate) enum Plan {
     /// The latest sample of each selected series.
     Instant(Selector),
     /// A window function over each selected series.
-    Window { func: WindowFunc, selector: Selector },
+    Window {
+        func: WindowFunc,
+        selector: Selector,
+    },
     /// The latest sample's timestamp (seconds) of each selected series.
     Timestamp(Selector),
     /// One series `labels = 1` when `inner` is empty, else nothing.
@@ -158,9 +161,7 @@ impl Compiler {
                 let matching = matching.clone().unwrap_or_default();
                 self.binary_with_matching(*op, *return_bool, matching, lhs, rhs, node.offset)
             }
-            NodeKind::Call { name, args }
-                if name != "time" && !is_scalar_function(name) =>
-            {
+            NodeKind::Call { name, args } if name != "time" && !is_scalar_function(name) => {
                 self.call(name, args, node.offset)
             }
             _ => self.island(node),

@@ -185,17 +185,22 @@ mod tests {
     use super::*;
 
     fn kinds(text: &str) -> Vec<Token> {
-        tokenize(text).unwrap().into_iter().map(|s| s.token).collect()
+        tokenize(text)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.token)
+            .collect()
     }
 
     #[test]
     fn selector_with_matchers_and_range() {
         let tokens = kinds(r#"rate(x{a=~"b|c"}[5m]) >= 0.5"#);
         assert_eq!(tokens[0], Token::Ident("rate".into()));
-        assert_eq!(tokens[5], Token::Str("b|c".into()));
-        assert_eq!(tokens[8], Token::Duration(300_000));
-        assert_eq!(tokens[10], Token::Punct(">="));
-        assert_eq!(tokens[11], Token::Number(0.5));
+        assert_eq!(tokens[5], Token::Punct("=~"));
+        assert_eq!(tokens[6], Token::Str("b|c".into()));
+        assert_eq!(tokens[9], Token::Duration(300_000));
+        assert_eq!(tokens[12], Token::Punct(">="));
+        assert_eq!(tokens[13], Token::Number(0.5));
     }
 
     #[test]

@@ -232,7 +232,11 @@ impl Parser {
     fn named(&mut self, name: String, offset: usize) -> Result<Node, ExprError> {
         let lower = name.to_ascii_lowercase();
         if lower == "inf" || lower == "nan" {
-            let value = if lower == "inf" { f64::INFINITY } else { f64::NAN };
+            let value = if lower == "inf" {
+                f64::INFINITY
+            } else {
+                f64::NAN
+            };
             return Ok(Node {
                 kind: NodeKind::Number(value),
                 offset,

@@ -63,7 +63,6 @@ impl SlotAllocator {
         self.time_slot = true;
         "t".to_owned()
     }
-
 }
 
 impl Program {
@@ -126,8 +125,8 @@ impl Program {
                 }
             }
             for name in node.iter_function_identifiers() {
-                let known = name == BOOL_FUNCTION
-                    || SCALAR_FUNCTIONS.iter().any(|(f, _, _)| *f == name);
+                let known =
+                    name == BOOL_FUNCTION || SCALAR_FUNCTIONS.iter().any(|(f, _, _)| *f == name);
                 if !known {
                     return Err(ExprError::new(offset, format!("unknown function {name:?}")));
                 }
