@@ -226,3 +226,52 @@ fn linear_regression(samples: &[(i64, f64)], at_ms: i64) -> Option<(f64, f64)> {
     let intercept = sum_y / n - slope * sum_x / n;
     Some((slope, intercept))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WINDOW: Window = Window {
+        end_ms: 60_000,
+        range_ms: 60_000,
+    };
+
+    #[test]
+    fn names_and_aliases_resolve() {
+        assert_eq!(window_func("avg", None), Some(WindowFunc::Avg));
+        assert_eq!(window_func("p95", None), Some(WindowFunc::Quantile(0.95)));
+        assert_eq!(window_func("p5", None), Some(WindowFunc::Quantile(0.5)));
+        assert_eq!(window_func("p999", None), Some(WindowFunc::Quantile(0.999)));
+        assert_eq!(window_func("quantile_over_time", None), None);
+        assert_eq!(window_func("pxx", None), None);
+        assert_eq!(window_func("nosuch", None), None);
+    }
+
+    #[test]
+    fn empty_windows_yield_nothing_and_rates_need_two_samples() {
+        assert_eq!(apply(WindowFunc::Avg, &[], WINDOW), None);
+        assert_eq!(apply(WindowFunc::Rate, &[(1000, 1.0)], WINDOW), None);
+        assert_eq!(apply(WindowFunc::Deriv, &[(1000, 1.0)], WINDOW), None);
+        assert_eq!(apply(WindowFunc::Count, &[(1000, 1.0)], WINDOW), Some(1.0));
+    }
+
+    #[test]
+    fn quantile_edges() {
+        assert!(quantile(0.5, Vec::new()).is_nan());
+        assert_eq!(quantile(-0.1, vec![1.0]), f64::NEG_INFINITY);
+        assert_eq!(quantile(0.0, vec![3.0, 1.0, 2.0]), 1.0);
+        assert_eq!(quantile(0.25, vec![4.0, 1.0, 2.0, 3.0, 5.0]), 2.0);
+    }
+
+    #[test]
+    fn rate_over_a_full_window_is_slope() {
+        // Samples exactly on the window edges: no extrapolation needed.
+        let samples = [(0, 0.0), (30_000, 30.0), (60_000, 60.0)];
+        let window = Window {
+            end_ms: 60_000,
+            range_ms: 61_000,
+        };
+        let rate = apply(WindowFunc::Rate, &samples, window).unwrap_or(f64::NAN);
+        assert!((rate - 60.0 / 61.0).abs() < 1e-9, "{rate}");
+    }
+}

@@ -196,10 +196,11 @@ mod tests {
     fn selector_with_matchers_and_range() {
         let tokens = kinds(r#"rate(x{a=~"b|c"}[5m]) >= 0.5"#);
         assert_eq!(tokens[0], Token::Ident("rate".into()));
-        assert_eq!(tokens[5], Token::Str("b|c".into()));
-        assert_eq!(tokens[8], Token::Duration(300_000));
-        assert_eq!(tokens[10], Token::Punct(">="));
-        assert_eq!(tokens[11], Token::Number(0.5));
+        assert_eq!(tokens[5], Token::Punct("=~"));
+        assert_eq!(tokens[6], Token::Str("b|c".into()));
+        assert_eq!(tokens[9], Token::Duration(300_000));
+        assert_eq!(tokens[12], Token::Punct(">="));
+        assert_eq!(tokens[13], Token::Number(0.5));
     }
 
     #[test]
