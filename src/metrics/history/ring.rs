@@ -2,7 +2,8 @@
 //!
 //! Timestamps are stored as offsets from a per-ring base, rebased when an offset would not fit
 //! in 32 bits (about 49 days). The ring grows by a quarter when full and every sample is still
-//! inside the retention, so at steady state its capacity is close to the samples it holds.
+//! inside the retention, and shrinks back to a few slots of slack once samples expire, so at
+//! steady state its capacity is close to the samples it holds.
 
 /// One packed sample; `packed(4)` keeps it at 12 bytes. Fields are only ever copied out.
 #[derive(Clone, Copy, Default)]
@@ -66,7 +67,11 @@ impl Ring {
         if self.newest().is_some_and(|(t, _)| at_ms <= t) {
             return false;
         }
+        let held = self.len;
         self.expire(cutoff_ms);
+        if self.len < held && self.slots.len() > self.len() + 3 + self.len() / 8 {
+            self.resize(self.len() + 3);
+        }
         if self.len == 0 {
             self.base_ms = at_ms;
         }
@@ -104,10 +109,15 @@ impl Ring {
         }
     }
 
-    /// Grows by a quarter (at least 4 slots), linearising the ring.
+    /// Grows by a quarter (at least 4 slots).
     fn grow(&mut self) {
         let capacity = self.slots.len();
-        let new_capacity = capacity + (capacity / 4).max(4);
+        self.resize(capacity + (capacity / 4).max(4));
+    }
+
+    /// Reallocates to exactly `new_capacity` slots (at least `len`), linearising the ring.
+    fn resize(&mut self, new_capacity: usize) {
+        let capacity = self.slots.len();
         let mut slots = Vec::with_capacity(new_capacity);
         for i in 0..self.len() {
             slots.push(self.slots[(self.head as usize + i) % capacity]);
@@ -137,6 +147,22 @@ mod tests {
         assert_eq!(times, vec![5000, 6000, 7000, 8000, 9000]);
         assert_eq!(ring.newest(), Some((9000, 9.0)));
         assert!(ring.capacity() <= 8, "capacity {}", ring.capacity());
+    }
+
+    #[test]
+    fn shrinks_after_a_burst_once_samples_expire() {
+        let mut ring = Ring::default();
+        for i in 0..100 {
+            ring.push(i, i as f64, i64::MIN);
+        }
+        assert!(ring.capacity() >= 100);
+        for i in 100..110 {
+            ring.push(i * 10, i as f64, i * 10 - 50);
+        }
+        assert!(ring.len() <= 5);
+        assert!(ring.capacity() <= 8, "capacity {}", ring.capacity());
+        let values: Vec<f64> = ring.iter().map(|(_, v)| v).collect();
+        assert_eq!(values.last(), Some(&109.0));
     }
 
     #[test]

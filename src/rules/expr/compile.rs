@@ -195,10 +195,12 @@ impl Compiler {
             }
             _ => (self.emit(node, &mut slots, &mut inputs)?, None),
         };
-        if inputs.len() == 1 && filter.is_none() && value == "i0" {
-            if let Some(only) = inputs.pop() {
-                return Ok(only);
-            }
+        if inputs.len() == 1
+            && filter.is_none()
+            && value == "i0"
+            && let Some(only) = inputs.pop()
+        {
+            return Ok(only);
         }
         let program = Program::build(&value, filter.as_deref(), slots, node.offset)?;
         Ok(Plan::Island { inputs, program })

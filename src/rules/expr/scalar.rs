@@ -166,13 +166,12 @@ impl Runner<'_> {
             *slot = Value::Float(value);
         }
         let scalar_error = |e: EvalexprError| EvalError::Scalar(e.to_string());
-        if let Some(filter) = &self.program.filter {
-            if !filter
+        if let Some(filter) = &self.program.filter
+            && !filter
                 .eval_boolean_with_context(&self.context)
                 .map_err(scalar_error)?
-            {
-                return Ok(None);
-            }
+        {
+            return Ok(None);
         }
         let value = self
             .program

@@ -5,8 +5,11 @@ use crate::metrics::History;
 
 const S: i64 = 1000;
 
-/// A history with `(metric, labels, [(seconds, value)])` series.
-fn source(series: &[(&str, &[(&str, &str)], &[(i64, f64)])]) -> History {
+/// `(metric, labels, [(seconds, value)])`.
+type FixtureSeries<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a [(i64, f64)]);
+
+/// A history holding `series`.
+fn source(series: &[FixtureSeries]) -> History {
     let history = History::new(Duration::from_secs(3600));
     for (metric, labels, samples) in series {
         let labels = Labels::from_pairs(labels.iter().copied());
