@@ -5,6 +5,7 @@
 //! `AlertEvent`s for the caller to persist (see `crate::store`) and dispatch.
 
 pub mod alerts_metrics;
+pub mod engine;
 pub mod expr;
 pub mod file;
 pub mod glob;
@@ -20,6 +21,7 @@ pub mod template;
 pub mod unittest;
 pub mod unittest_series;
 
+pub use engine::{AlertCounts, RuleEngine};
 pub use file::{Diagnostic, load_rule_files};
 pub use model::{AlertRule, RuleGroup};
 pub use unittest::{TestReport, run_test_files};
