@@ -2,7 +2,7 @@
 //! rule files, restores stored alerts, reloads keeping the state of unchanged rules, evaluates
 //! a group (on its tick or because a push changed a series it reads), and summarises alerts.
 
-use super::alerts_metrics::alerts_families;
+use super::alerts_metrics::{alerts_families, rule_group_families};
 use super::expr::SampleSource;
 use super::file::{Diagnostic, load_rule_files};
 use super::group::{Evaluation, GroupState};
@@ -123,6 +123,11 @@ impl RuleEngine {
         alerts_families(&self.groups)
     }
 
+    /// Per-group evaluation families (last evaluation, last duration, failures).
+    pub fn rule_group_families(&self) -> Vec<MetricFamily> {
+        rule_group_families(&self.groups)
+    }
+
     /// Every pending or firing alert with its group name.
     pub fn active_alerts(&self) -> Vec<(&str, &AlertInstance)> {
         self.groups
@@ -183,6 +188,9 @@ mod tests {
             (2, 1, 0)
         );
         assert_eq!(engine.alerts_families()[0].samples.len(), 2);
+        let groups = engine.rule_group_families();
+        assert_eq!(groups[0].samples[0].value, 0.0);
+        assert_eq!(groups[2].samples[0].labels.get("rule_group"), Some("g"));
     }
 
     #[test]

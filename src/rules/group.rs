@@ -33,6 +33,8 @@ pub struct Evaluation {
     pub events: Vec<AlertEvent>,
     /// `(alert name, message)` of every rule that failed to evaluate (its alerts are unchanged).
     pub errors: Vec<(String, String)>,
+    /// How long the evaluation took, in seconds (for `watchpost_rule_evaluation_duration_seconds`).
+    pub duration_seconds: f64,
 }
 
 /// A group and the state of its rules.
@@ -44,6 +46,10 @@ pub struct GroupState {
     pub rules: Vec<RuleState>,
     /// When the group was last evaluated (ms).
     pub last_evaluation_ms: Option<i64>,
+    /// How long the last evaluation took, in seconds.
+    pub last_duration_seconds: f64,
+    /// Rule evaluations that failed since the group was loaded.
+    pub evaluation_failures: u64,
 }
 
 impl GroupState {
@@ -64,6 +70,8 @@ impl GroupState {
             group: Arc::new(group),
             rules,
             last_evaluation_ms: None,
+            last_duration_seconds: 0.0,
+            evaluation_failures: 0,
         }
     }
 
@@ -85,6 +93,7 @@ impl GroupState {
                 rule.last_evaluation_ms = old_rule.last_evaluation_ms;
             }
         }
+        self.evaluation_failures = old.evaluation_failures;
     }
 
     /// Puts back stored instances (after a restart), by `alertname`; returns those of no rule.
@@ -131,6 +140,7 @@ impl GroupState {
         wanted: impl Fn(&AlertRule) -> bool,
     ) -> Evaluation {
         let mut evaluation = Evaluation::default();
+        let group_started = Instant::now();
         for state in self.rules.iter_mut().filter(|r| wanted(&r.rule)) {
             let started = Instant::now();
             match active_series(&state.rule, &state.alerts, source, now_ms) {
@@ -149,6 +159,9 @@ impl GroupState {
             state.last_duration_seconds = started.elapsed().as_secs_f64();
         }
         self.last_evaluation_ms = Some(now_ms);
+        self.evaluation_failures += evaluation.errors.len() as u64;
+        evaluation.duration_seconds = group_started.elapsed().as_secs_f64();
+        self.last_duration_seconds = evaluation.duration_seconds;
         evaluation
     }
 

@@ -169,3 +169,17 @@ fn push_triggered_evaluation_only_runs_readers() {
     state.evaluate_reading(&source, 0, &["disk".to_owned()]);
     assert_eq!(state.rules[0].last_evaluation_ms, Some(0));
 }
+
+#[test]
+fn evaluation_error_is_recorded_and_leaves_alerts_alone() {
+    let text = "groups:\n  - name: g\n    rules:\n      - alert: Bad\n        expr: up / on() up\n";
+    let mut state = group(text);
+    let mut source = MemorySource::new();
+    source.push("up", &Labels::from_pairs([("job", "a")]), 0, Some(1.0));
+    source.push("up", &Labels::from_pairs([("job", "b")]), 0, Some(1.0));
+    let evaluation = state.evaluate(&source, 0);
+    assert_eq!(evaluation.errors.len(), 1, "{evaluation:?}");
+    assert!(evaluation.events.is_empty());
+    assert!(state.rules[0].last_error.is_some());
+    assert_eq!(state.evaluation_failures, 1);
+}
