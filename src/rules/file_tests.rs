@@ -190,3 +190,32 @@ fn seed_shorthand_errors_are_positioned() {
         "{got:#?}"
     );
 }
+
+#[test]
+fn every_file_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.yml");
+    let b = dir.path().join("b.yml");
+    std::fs::write(&a, "groups:\n  - name: g\n    bogus: 1\n").unwrap();
+    std::fs::write(
+        &b,
+        "alerts:\n  c:\n    n: {metric: m, threshold: 1, operator: gt, duration_seconds: -1}\n",
+    )
+    .unwrap();
+    let missing = dir.path().join("missing.yml");
+    let errors =
+        crate::rules::load_rule_files(&[a.clone(), b.clone(), missing.clone()]).unwrap_err();
+    let files: Vec<&Path> = errors.iter().map(|d| d.file.as_path()).collect();
+    assert_eq!(
+        files,
+        [a.as_path(), b.as_path(), missing.as_path()],
+        "{errors:?}"
+    );
+    assert_eq!((errors[0].line, errors[0].column), (3, 5));
+    assert!(
+        errors[1].message.contains("duration_seconds"),
+        "{}",
+        errors[1]
+    );
+    assert!(errors[2].message.starts_with("cannot read rule file"));
+}

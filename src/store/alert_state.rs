@@ -28,11 +28,7 @@ pub fn save_transition(
     let alert = &event.alert;
     let fingerprint = alert.fingerprint.to_string();
     if matches!(event.kind, EventKind::Inactive | EventKind::Forgotten) {
-        transaction.execute(
-            "DELETE FROM alert_state WHERE group_name = ?1 AND fingerprint = ?2",
-            params![group, fingerprint],
-        )?;
-        return Ok(());
+        return delete_alert(transaction, group, alert.fingerprint);
     }
     transaction.execute(
         "INSERT INTO alert_state (group_name, fingerprint, alertname, labels, annotations, state,
@@ -59,6 +55,19 @@ pub fn save_transition(
             alert.keep_firing_since_ms,
             event.at_ms,
         ],
+    )?;
+    Ok(())
+}
+
+/// Deletes one stored alert inside `transaction` (an orphan whose rule is gone).
+pub fn delete_alert(
+    transaction: &Transaction<'_>,
+    group: &str,
+    fingerprint: Fingerprint,
+) -> Result<(), StoreError> {
+    transaction.execute(
+        "DELETE FROM alert_state WHERE group_name = ?1 AND fingerprint = ?2",
+        params![group, fingerprint.to_string()],
     )?;
     Ok(())
 }

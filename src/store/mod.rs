@@ -10,7 +10,7 @@
 mod alert_state;
 mod migrations;
 
-pub use alert_state::StoredAlert;
+pub use alert_state::{StoredAlert, delete_alert, save_transition};
 
 use rusqlite::{Connection, Transaction};
 use std::path::{Path, PathBuf};

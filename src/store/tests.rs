@@ -93,8 +93,13 @@ fn inactive_deletes_and_resolved_is_kept() {
         .save_transitions("h", &firing.step(5, vec![]))
         .unwrap();
     let stored = store.load_alert_states().unwrap();
-    assert_eq!(stored.len(), 1);
+    assert_eq!(stored.len(), 1, "{stored:?}");
     assert_eq!(stored[0].alert.state, AlertState::Resolved);
+    let fingerprint = stored[0].alert.fingerprint;
+    store
+        .with_transaction(|tx| delete_alert(tx, "h", fingerprint))
+        .unwrap();
+    assert!(store.load_alert_states().unwrap().is_empty());
     assert_eq!(stored[0].alert.resolved_at_ms, Some(5));
     assert_eq!(stored[0].alert.resolved_value, Some(0.0));
 }
@@ -106,7 +111,7 @@ fn a_failed_transaction_writes_nothing() {
     let mut states = AlertStates::new(Duration::ZERO, Duration::ZERO);
     let events = states.step(0, vec![series("a")]);
     let result: Result<(), StoreError> = store.with_transaction(|tx| {
-        alert_state::save_transition(tx, "g", &events[0])?;
+        save_transition(tx, "g", &events[0])?;
         tx.execute("INSERT INTO no_such_table VALUES (1)", [])?;
         Ok(())
     });
