@@ -35,6 +35,8 @@ pub(crate) struct Program {
     slots: Vec<Value>,
     inputs: usize,
     time_slot: Option<usize>,
+    /// When the value tree is a lone variable (a filter's kept operand), its slot: read directly.
+    value_slot: Option<usize>,
 }
 
 /// Allocates slots while the compiler writes evalexpr text.
@@ -100,8 +102,21 @@ impl Program {
             template.push(Value::Float(0.0));
             template.len() - 1
         });
+        let value = build(value)?;
+        let value_slot = match value.operator() {
+            evalexpr::Operator::RootNode if value.children().len() == 1 => {
+                match value.children()[0].operator() {
+                    evalexpr::Operator::VariableIdentifierRead { identifier } => identifier
+                        .strip_prefix('v')
+                        .and_then(|n| n.parse::<usize>().ok()),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
         let program = Self {
-            value: build(value)?,
+            value,
+            value_slot,
             filter: filter.map(build).transpose()?,
             slots: template,
             inputs,
@@ -172,6 +187,11 @@ impl Runner<'_> {
                 .map_err(scalar_error)?
         {
             return Ok(None);
+        }
+        if let Some(slot) = self.program.value_slot
+            && let Some(value) = self.context.slots.get(slot)
+        {
+            return Ok(Some(value.as_number().map_err(scalar_error)?));
         }
         let value = self
             .program
@@ -271,12 +291,14 @@ mod tests {
     #[test]
     fn arithmetic_over_slots_is_float() {
         let p = program("(i0 / c0)", None, 1, &[2.0]);
+        assert_eq!(p.value_slot, None);
         assert_eq!(p.runner(0).run(&[1.0]).unwrap(), Some(0.5));
     }
 
     #[test]
     fn filter_false_drops_the_row() {
         let p = program("i0", Some("(i0 > c0)"), 1, &[90.0]);
+        assert_eq!(p.value_slot, Some(0), "a lone variable is read directly");
         let mut runner = p.runner(0);
         assert_eq!(runner.run(&[95.0]).unwrap(), Some(95.0));
         assert_eq!(runner.run(&[85.0]).unwrap(), None);

@@ -2,13 +2,15 @@
 //! checking types (scalar, instant vector, range) and building the evalexpr programs.
 
 use super::ExprError;
-use super::aggregate::{AggOp, agg_op};
+use super::aggregate::AggOp;
 use super::ast::{BinOp, Grouping, Matching, Node, NodeKind, Selector};
-use super::functions::{WindowFunc, needs_param, window_func};
+use super::functions::WindowFunc;
 use super::matcher::MatchOp;
 use super::scalar::{BOOL_FUNCTION, Program, SCALAR_FUNCTIONS, SlotAllocator};
 use crate::model::Labels;
 use std::collections::BTreeSet;
+
+mod calls;
 
 /// An executable expression tree; every node yields an instant vector.
 #[derive(Debug)]
@@ -56,7 +58,7 @@ pub(crate) struct Compiled {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Type {
+pub(super) enum Type {
     Scalar,
     Vector,
     Range,
@@ -74,7 +76,7 @@ pub(crate) fn compile_root(node: &Node) -> Result<Compiled, ExprError> {
 }
 
 #[derive(Default)]
-struct Compiler {
+pub(super) struct Compiler {
     metric_names: BTreeSet<String>,
     max_window_ms: u64,
 }
@@ -83,7 +85,7 @@ fn is_scalar_function(name: &str) -> bool {
     SCALAR_FUNCTIONS.iter().any(|(f, _, _)| *f == name)
 }
 
-fn type_of(node: &Node) -> Type {
+pub(super) fn type_of(node: &Node) -> Type {
     match &node.kind {
         NodeKind::Number(_) => Type::Scalar,
         NodeKind::Selector(s) if s.range_ms.is_some() => Type::Range,
@@ -107,7 +109,7 @@ fn type_of(node: &Node) -> Type {
     }
 }
 
-fn literal(node: &Node, what: &str) -> Result<f64, ExprError> {
+pub(super) fn literal(node: &Node, what: &str) -> Result<f64, ExprError> {
     match node.kind {
         NodeKind::Number(n) => Ok(n),
         _ => Err(ExprError::new(
@@ -118,7 +120,7 @@ fn literal(node: &Node, what: &str) -> Result<f64, ExprError> {
 }
 
 /// Equality matchers of a selector argument, the labels `absent` reports.
-fn absent_labels(node: &Node) -> Labels {
+pub(super) fn absent_labels(node: &Node) -> Labels {
     let NodeKind::Selector(selector) = &node.kind else {
         return Labels::new();
     };
@@ -133,7 +135,7 @@ fn absent_labels(node: &Node) -> Labels {
 
 impl Compiler {
     /// Any scalar or instant-vector node to a plan.
-    fn plan(&mut self, node: &Node) -> Result<Plan, ExprError> {
+    pub(super) fn plan(&mut self, node: &Node) -> Result<Plan, ExprError> {
         match &node.kind {
             NodeKind::Selector(selector) => {
                 if selector.range_ms.is_some() {
@@ -168,7 +170,7 @@ impl Compiler {
         }
     }
 
-    fn record(&mut self, selector: &Selector) {
+    pub(super) fn record(&mut self, selector: &Selector) {
         self.metric_names.insert(selector.metric.clone());
         let window = selector.range_ms.unwrap_or(0) + selector.offset_ms;
         self.max_window_ms = self.max_window_ms.max(window);
@@ -207,7 +209,7 @@ impl Compiler {
     }
 
     /// Writes `node` as evalexpr text; vector operands become new inputs.
-    fn emit(
+    pub(super) fn emit(
         &mut self,
         node: &Node,
         slots: &mut SlotAllocator,
@@ -337,145 +339,6 @@ impl Compiler {
             lhs: l,
             rhs: r,
             program,
-        })
-    }
-
-    fn aggregate(
-        &mut self,
-        name: &str,
-        grouping: &Grouping,
-        args: &[Node],
-        offset: usize,
-    ) -> Result<Plan, ExprError> {
-        if args.last().is_some_and(|a| type_of(a) == Type::Range) {
-            if *grouping != Grouping::None {
-                return Err(ExprError::new(
-                    offset,
-                    format!("{name}(x[range]) is a window function; by/without do not apply"),
-                ));
-            }
-            return self.window(name, args, offset);
-        }
-        let wanted = if name == "quantile" { 2 } else { 1 };
-        if args.len() != wanted {
-            return Err(ExprError::new(
-                offset,
-                format!("{name} takes {wanted} argument(s), got {}", args.len()),
-            ));
-        }
-        let param = if wanted == 2 {
-            Some(literal(&args[0], "the quantile")?)
-        } else {
-            None
-        };
-        let expr = &args[wanted - 1];
-        if type_of(expr) != Type::Vector {
-            return Err(ExprError::new(
-                expr.offset,
-                format!("{name} aggregates an instant vector, e.g. {name} by (job) (x)"),
-            ));
-        }
-        let op = agg_op(name, param)
-            .ok_or_else(|| ExprError::new(offset, format!("unknown aggregation {name:?}")))?;
-        Ok(Plan::Aggregate {
-            op,
-            grouping: grouping.clone(),
-            inner: Box::new(self.plan(expr)?),
-        })
-    }
-
-    /// Calls that yield vectors: window functions, `absent*`, `timestamp`, `vector`.
-    fn call(&mut self, name: &str, args: &[Node], offset: usize) -> Result<Plan, ExprError> {
-        let single = |what: &str| match args {
-            [arg] => Ok(arg),
-            _ => Err(ExprError::new(
-                offset,
-                format!("{name} takes one argument ({what})"),
-            )),
-        };
-        match name {
-            "absent" => {
-                let arg = single("an instant vector")?;
-                let inner = Box::new(self.plan(arg)?);
-                Ok(Plan::Absent {
-                    inner,
-                    labels: absent_labels(arg),
-                })
-            }
-            "absent_over_time" => {
-                let arg = single("a range selector")?;
-                let inner = Box::new(self.window("count_over_time", args, offset)?);
-                Ok(Plan::Absent {
-                    inner,
-                    labels: absent_labels(arg),
-                })
-            }
-            "timestamp" => {
-                let arg = single("an instant selector")?;
-                match &arg.kind {
-                    NodeKind::Selector(s) if s.range_ms.is_none() => {
-                        self.record(s);
-                        Ok(Plan::Timestamp(s.clone()))
-                    }
-                    _ => Err(ExprError::new(
-                        arg.offset,
-                        "timestamp takes an instant selector",
-                    )),
-                }
-            }
-            "vector" => {
-                let arg = single("a scalar")?;
-                if type_of(arg) != Type::Scalar {
-                    return Err(ExprError::new(arg.offset, "vector takes a scalar"));
-                }
-                let mut slots = SlotAllocator::default();
-                let mut inputs = Vec::new();
-                let text = self.emit(arg, &mut slots, &mut inputs)?;
-                let program = Program::build(&text, None, slots, offset)?;
-                Ok(Plan::Island { inputs, program })
-            }
-            _ if window_func(name, Some(0.0)).is_some() => self.window(name, args, offset),
-            _ => Err(ExprError::new(offset, format!("unknown function {name:?}"))),
-        }
-    }
-
-    /// A window function call: `f(x[r])`, `quantile_over_time(φ, x[r])`, `predict_linear(x[r], t)`.
-    fn window(&mut self, name: &str, args: &[Node], offset: usize) -> Result<Plan, ExprError> {
-        let with_param = needs_param(name);
-        let (param, range_arg) = match (with_param, name, args) {
-            (false, _, [range]) => (None, range),
-            (true, "predict_linear", [range, param]) => {
-                (Some(literal(param, "predict_linear's horizon")?), range)
-            }
-            (true, _, [param, range]) if name != "predict_linear" => {
-                (Some(literal(param, "the quantile")?), range)
-            }
-            _ => {
-                let wanted = if with_param { 2 } else { 1 };
-                return Err(ExprError::new(
-                    offset,
-                    format!("{name} takes {wanted} argument(s), got {}", args.len()),
-                ));
-            }
-        };
-        let NodeKind::Selector(selector) = &range_arg.kind else {
-            return Err(ExprError::new(
-                range_arg.offset,
-                format!("{name} needs a range selector such as x[5m]"),
-            ));
-        };
-        if selector.range_ms.is_none() {
-            return Err(ExprError::new(
-                range_arg.offset,
-                format!("{name} needs a range selector such as x[5m], not an instant selector"),
-            ));
-        }
-        let func = window_func(name, param)
-            .ok_or_else(|| ExprError::new(offset, format!("unknown function {name:?}")))?;
-        self.record(selector);
-        Ok(Plan::Window {
-            func,
-            selector: selector.clone(),
         })
     }
 }

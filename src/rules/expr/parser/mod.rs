@@ -5,9 +5,8 @@
 //! stdvar quantile`); whether `avg(x[5m])` is a window alias is decided by the compiler.
 
 use super::ExprError;
-use super::ast::{BinOp, Grouping, Matching, Node, NodeKind, Selector};
+use super::ast::{BinOp, Grouping, Matching, Node, NodeKind};
 use super::lexer::{Spanned, Token, tokenize};
-use super::matcher::{MatchOp, Matcher};
 
 /// Names parsed as aggregations (with optional `by`/`without`).
 pub(crate) const AGGREGATIONS: [&str; 8] = [
@@ -37,11 +36,13 @@ pub(crate) fn exported_name(name: &str) -> String {
     name.replace('.', "_")
 }
 
-struct Parser {
+pub(super) struct Parser {
     tokens: Vec<Spanned>,
-    at: usize,
+    pub(super) at: usize,
     end: usize,
 }
+
+mod selector;
 
 fn describe(token: &Token) -> String {
     match token {
@@ -85,29 +86,29 @@ fn binary_op(token: &Token) -> Option<(BinOp, u8, bool)> {
 const UNARY_PRECEDENCE: u8 = 6;
 
 impl Parser {
-    fn peek(&self) -> Option<&Token> {
+    pub(super) fn peek(&self) -> Option<&Token> {
         self.tokens.get(self.at).map(|s| &s.token)
     }
 
-    fn offset(&self) -> usize {
+    pub(super) fn offset(&self) -> usize {
         self.tokens.get(self.at).map_or(self.end, |s| s.offset)
     }
 
-    fn next(&mut self) -> Option<Token> {
+    pub(super) fn next(&mut self) -> Option<Token> {
         let token = self.tokens.get(self.at).map(|s| s.token.clone());
         self.at += 1;
         token
     }
 
-    fn is_punct(&self, punct: &str) -> bool {
+    pub(super) fn is_punct(&self, punct: &str) -> bool {
         matches!(self.peek(), Some(Token::Punct(p)) if *p == punct)
     }
 
-    fn is_word(&self, word: &str) -> bool {
+    pub(super) fn is_word(&self, word: &str) -> bool {
         matches!(self.peek(), Some(Token::Ident(w)) if w == word)
     }
 
-    fn expect_punct(&mut self, punct: &str) -> Result<(), ExprError> {
+    pub(super) fn expect_punct(&mut self, punct: &str) -> Result<(), ExprError> {
         if self.is_punct(punct) {
             self.at += 1;
             return Ok(());
@@ -115,7 +116,7 @@ impl Parser {
         Err(self.unexpected(&format!("{punct:?}")))
     }
 
-    fn unexpected(&self, wanted: &str) -> ExprError {
+    pub(super) fn unexpected(&self, wanted: &str) -> ExprError {
         let found = self.peek().map_or("end of expression".to_owned(), describe);
         ExprError::new(self.offset(), format!("expected {wanted}, found {found}"))
     }
@@ -313,189 +314,7 @@ impl Parser {
         self.expect_punct(")")?;
         Ok(names)
     }
-
-    fn selector(&mut self, metric: String, offset: usize) -> Result<Node, ExprError> {
-        let mut matchers = Vec::new();
-        if self.is_punct("{") {
-            self.at += 1;
-            while !self.is_punct("}") {
-                matchers.push(self.matcher()?);
-                if !self.is_punct(",") {
-                    break;
-                }
-                self.at += 1;
-            }
-            self.expect_punct("}")?;
-        }
-        let mut range_ms = None;
-        if self.is_punct("[") {
-            self.at += 1;
-            range_ms = Some(self.duration()?);
-            self.expect_punct("]")?;
-        }
-        let mut offset_ms = 0;
-        if self.is_word("offset") {
-            self.at += 1;
-            offset_ms = self.duration()?;
-        }
-        Ok(Node {
-            kind: NodeKind::Selector(Selector {
-                metric,
-                matchers,
-                range_ms,
-                offset_ms,
-            }),
-            offset,
-        })
-    }
-
-    fn duration(&mut self) -> Result<u64, ExprError> {
-        let offset = self.offset();
-        match self.next() {
-            Some(Token::Duration(ms)) if ms > 0 => Ok(ms),
-            Some(Token::Duration(_)) => Err(ExprError::new(offset, "duration must be positive")),
-            Some(Token::Number(_)) => Err(ExprError::new(
-                offset,
-                "bad duration: a unit is required (ms, s, m, h, d, w, y)",
-            )),
-            _ => {
-                self.at -= 1;
-                Err(self.unexpected("a duration such as 5m"))
-            }
-        }
-    }
-
-    fn matcher(&mut self) -> Result<Matcher, ExprError> {
-        let offset = self.offset();
-        let Some(Token::Ident(name)) = self.next() else {
-            self.at -= 1;
-            return Err(self.unexpected("a label name"));
-        };
-        let op = match self.next() {
-            Some(Token::Punct("=")) => MatchOp::Equal,
-            Some(Token::Punct("!=")) => MatchOp::NotEqual,
-            Some(Token::Punct("=~")) => MatchOp::Regex,
-            Some(Token::Punct("!~")) => MatchOp::NotRegex,
-            _ => {
-                self.at -= 1;
-                return Err(self.unexpected("one of = != =~ !~"));
-            }
-        };
-        let Some(Token::Str(value)) = self.next() else {
-            self.at -= 1;
-            return Err(self.unexpected("a quoted label value"));
-        };
-        let name = exported_name(&name);
-        if name == "__name__" {
-            return Err(ExprError::new(
-                offset,
-                "matching on __name__ is not supported; write the metric name",
-            ));
-        }
-        Matcher::new(name, op, value)
-            .map_err(|e| ExprError::new(offset, format!("bad regex in matcher: {e}")))
-    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn binary_parts(node: &Node) -> (BinOp, &Node, &Node) {
-        match &node.kind {
-            NodeKind::Binary { op, lhs, rhs, .. } => (*op, lhs, rhs),
-            other => panic!("not binary: {other:?}"),
-        }
-    }
-
-    #[test]
-    fn precedence_of_arithmetic_and_comparison() {
-        let node = parse("a / b * 100 > 90 and c").unwrap();
-        let (op, lhs, _) = binary_parts(&node);
-        assert_eq!(op, BinOp::And);
-        let (op, lhs, rhs) = binary_parts(lhs);
-        assert_eq!(op, BinOp::Gt);
-        assert_eq!(rhs.kind, NodeKind::Number(90.0));
-        assert_eq!(binary_parts(lhs).0, BinOp::Mul);
-    }
-
-    #[test]
-    fn power_is_right_associative_and_binds_tighter_than_minus() {
-        let node = parse("-2 ^ 3 ^ 2").unwrap();
-        let NodeKind::Negate(inner) = &node.kind else {
-            panic!("expected negate, got {node:?}")
-        };
-        let (op, _, rhs) = binary_parts(inner);
-        assert_eq!(op, BinOp::Pow);
-        assert_eq!(binary_parts(rhs).0, BinOp::Pow);
-    }
-
-    #[test]
-    fn selector_with_matchers_range_and_offset() {
-        let node = parse(r#"node_fs{mountpoint="/",fstype!~"tmpfs|ramfs"}[5m] offset 1m"#).unwrap();
-        let NodeKind::Selector(selector) = node.kind else {
-            panic!("expected selector")
-        };
-        assert_eq!(selector.metric, "node_fs");
-        assert_eq!(selector.matchers.len(), 2);
-        assert_eq!(selector.matchers[1].op, MatchOp::NotRegex);
-        assert_eq!(selector.range_ms, Some(300_000));
-        assert_eq!(selector.offset_ms, 60_000);
-    }
-
-    #[test]
-    fn aggregation_grouping_before_or_after() {
-        for text in ["sum by (job) (x)", "sum(x) by (job)"] {
-            let node = parse(text).unwrap();
-            let NodeKind::Aggregate { grouping, .. } = node.kind else {
-                panic!("expected aggregate for {text}")
-            };
-            assert_eq!(grouping, Grouping::By(vec!["job".into()]));
-        }
-    }
-
-    #[test]
-    fn dotted_names_map_to_underscores() {
-        let node = parse("system.cpu.usage_percent > 90").unwrap();
-        let (_, lhs, _) = binary_parts(&node);
-        let NodeKind::Selector(selector) = &lhs.kind else {
-            panic!("expected selector")
-        };
-        assert_eq!(selector.metric, "system_cpu_usage_percent");
-    }
-
-    #[test]
-    fn matching_and_bool_modifiers() {
-        let node = parse("a > bool on(x, y) b").unwrap();
-        let NodeKind::Binary {
-            return_bool,
-            matching,
-            ..
-        } = node.kind
-        else {
-            panic!("expected binary")
-        };
-        assert!(return_bool);
-        assert_eq!(matching, Some(Matching::On(vec!["x".into(), "y".into()])));
-    }
-
-    #[test]
-    fn syntax_errors_point_at_the_offending_token() {
-        let err = parse("rate(x[5m]").unwrap_err();
-        assert_eq!(err.offset, 10);
-        let err = parse("x{a=b}").unwrap_err();
-        assert_eq!(err.offset, 4);
-        assert!(err.message.contains("quoted label value"), "{err}");
-        let err = parse("x[5]").unwrap_err();
-        assert_eq!(err.offset, 2);
-        assert!(err.message.contains("unit"));
-        let err = parse("x + ").unwrap_err();
-        assert_eq!(err.offset, 4);
-        let err = parse("x y").unwrap_err();
-        assert_eq!(err.offset, 2);
-        let err = parse("a * on(x) group_left b").unwrap_err();
-        assert_eq!(err.offset, 10);
-        let err = parse("x + bool y").unwrap_err();
-        assert_eq!(err.offset, 4);
-    }
-}
+mod tests;
