@@ -17,6 +17,8 @@ pub mod config;
 pub mod logging;
 pub mod metrics;
 pub mod model;
+pub mod rules;
+pub mod store;
 
 /// The crate version, from Cargo.toml.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
