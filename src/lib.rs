@@ -8,6 +8,7 @@
 //! - [`api`]: the HTTP router (`/metrics`, `/-/healthy`, `/-/ready`, ...).
 //! - [`app`]: wiring and lifecycle (build from config, spawn tasks, shutdown).
 //! - [`cli`]: the command line (`watchpost run|check|metrics|version`).
+//! - [`notify`]: routing, grouping, dedup, retry policy and payloads of notifications.
 
 pub mod api;
 pub mod app;
@@ -17,6 +18,7 @@ pub mod config;
 pub mod logging;
 pub mod metrics;
 pub mod model;
+pub mod notify;
 
 /// The crate version, from Cargo.toml.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
