@@ -125,6 +125,16 @@ mod tests {
         }
     }
 
+    /// (last sent, firing, resolved, policy, now secs, expected).
+    type Case<'a> = (
+        Option<&'a SentRecord>,
+        &'a [u64],
+        &'a [u64],
+        &'a DedupPolicy,
+        u64,
+        Option<Reason>,
+    );
+
     #[test]
     fn decision_table() {
         let hour = Duration::from_secs(3600);
@@ -141,61 +151,54 @@ mod tests {
             acknowledged: set(&[]),
         };
         let old = record(&[1, 2], &[], 0);
-        let cases: Vec<(
-            Option<&SentRecord>,
-            AlertSet,
-            AlertSet,
-            &DedupPolicy,
-            u64,
-            Option<Reason>,
-        )> = vec![
+        let cases: [Case; 9] = [
             (
                 None,
-                set(&[1]),
-                set(&[]),
+                &[1],
+                &[],
                 &policy,
                 10,
                 Some(Reason::FirstNotification),
             ),
-            (None, set(&[]), set(&[1]), &policy, 10, None),
+            (None, &[], &[1], &policy, 10, None),
             (
                 Some(&old),
-                set(&[1, 2, 3]),
-                set(&[]),
+                &[1, 2, 3],
+                &[],
                 &policy,
                 10,
                 Some(Reason::NewAlertsInGroup),
             ),
-            (Some(&old), set(&[1, 2]), set(&[]), &policy, 10, None),
+            (Some(&old), &[1, 2], &[], &policy, 10, None),
             (
                 Some(&old),
-                set(&[1]),
-                set(&[2]),
+                &[1],
+                &[2],
                 &policy,
                 10,
                 Some(Reason::AlertsResolved),
             ),
-            (Some(&old), set(&[1]), set(&[2]), &quiet, 10, None),
+            (Some(&old), &[1], &[2], &quiet, 10, None),
             (
                 Some(&old),
-                set(&[]),
-                set(&[1, 2]),
+                &[],
+                &[1, 2],
                 &quiet,
                 10,
                 Some(Reason::AlertsResolved),
             ),
             (
                 Some(&old),
-                set(&[1, 2]),
-                set(&[]),
+                &[1, 2],
+                &[],
                 &policy,
                 3600,
                 Some(Reason::RepeatIntervalElapsed),
             ),
-            (Some(&old), set(&[1, 2]), set(&[]), &acked, 3600, None),
+            (Some(&old), &[1, 2], &[], &acked, 3600, None),
         ];
         for (i, (last, firing, resolved, policy, now, expected)) in cases.into_iter().enumerate() {
-            let got = needs_update(last, &firing, &resolved, hour, policy, at(now));
+            let got = needs_update(last, &set(firing), &set(resolved), hour, policy, at(now));
             assert_eq!(got, expected, "case {i}");
         }
     }

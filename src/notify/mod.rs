@@ -2,7 +2,7 @@
 //!
 //! alert events → [`route`] (tree or rule `channels`) → [`silence`] / [`inhibit`] mute checks →
 //! [`group`] (aggregation groups, a pure scheduler over `now`) → [`dedup`] (send or not, and
-//! why) → [`message::Message`] into the outbox → a [`Notifier`] makes one attempt → [`retry`]
+//! why; glued together by [`pipeline::plan`]) → [`message::Message`] into the outbox → a [`Notifier`] makes one attempt → [`retry`]
 //! decides retry, done or dead letter. Payloads live in [`payload`] (webhook v4, Alertmanager
 //! v2), [`payload_slack`] and [`payload_email`]. Nothing in here reads the clock.
 //!
@@ -36,6 +36,7 @@ pub mod message;
 pub mod payload;
 pub mod payload_email;
 pub mod payload_slack;
+pub mod pipeline;
 pub mod retry;
 pub mod retry_after;
 pub mod route;
