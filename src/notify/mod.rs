@@ -1,10 +1,11 @@
 //! Notifications: the pure core of the pipeline from alert events to delivered messages.
 //!
-//! alert events → [`route`] (tree or rule `channels`) → [`silence`] / [`inhibit`] mute checks →
-//! [`group`] (aggregation groups, a pure scheduler over `now`) → [`dedup`] (send or not, and
-//! why; glued together by [`pipeline::plan`]) → [`message::Message`] into the outbox → a [`Notifier`] makes one attempt → [`retry`]
-//! decides retry, done or dead letter. Payloads live in [`payload`] (webhook v4, Alertmanager
-//! v2), [`payload_slack`] and [`payload_email`]. Nothing in here reads the clock.
+//! alert events → [`route`] (tree or rule `channels`) → [`group`] (aggregation groups, a pure
+//! scheduler over `now`) → at each flush [`pipeline::plan`]: [`silence`] / [`inhibit`] mute
+//! checks and [`dedup`] (send or not, and why) → [`message::Message`] into the outbox → a
+//! [`Notifier`] makes one attempt → [`retry`] decides done, retry or dead letter. Payloads live
+//! in [`payload`] (webhook v4, Alertmanager v2), [`payload_slack`] and [`payload_email`];
+//! [`ack`] tracks acknowledgements. Nothing in here reads the clock.
 //!
 //! # TODO (not built yet; the lead wires these)
 //! - Integrations: `webhook`, `slack`, `alertmanager` notifiers over reqwest (make reqwest a
