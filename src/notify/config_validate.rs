@@ -289,6 +289,30 @@ fallback_receiver: gone
     }
 
     #[test]
+    fn the_documented_example_is_valid() {
+        let doc = include_str!("../../docs/notifications.md");
+        let start = doc
+            .find("```yaml\nnotify:\n")
+            .map(|i| i + "```yaml\nnotify:\n".len());
+        let yaml = start
+            .and_then(|start| doc[start..].split("```").next())
+            .unwrap_or_default();
+        let yaml = yaml
+            .replace("${SMTP_PASSWORD}", "pw")
+            .replace(
+                "${SLACK_WEBHOOK_URL}",
+                "https://hooks.slack.com/services/T/B/X",
+            )
+            .replace("${HOOK_TOKEN}", "token");
+        let unindented: Vec<&str> = yaml
+            .lines()
+            .map(|line| line.strip_prefix("  ").unwrap_or(line))
+            .collect();
+        assert!(unindented.len() > 40, "example not found");
+        assert_eq!(problems(&unindented.join("\n")), Vec::<String>::new());
+    }
+
+    #[test]
     fn channels_must_name_receivers() {
         let config = NotifyConfig::default();
         let found = check_channels(
