@@ -91,6 +91,13 @@ impl Alert {
     }
 }
 
+/// `time + duration`, saturating at about 100 years later instead of panicking on overflow
+/// (durations come from config).
+pub fn later(time: SystemTime, duration: Duration) -> SystemTime {
+    const CENTURY: Duration = Duration::from_secs(100 * 365 * 86_400);
+    time.checked_add(duration.min(CENTURY)).unwrap_or(time)
+}
+
 /// RFC 3339 with milliseconds in UTC, e.g. `2026-12-01T19:36:01.123Z`.
 pub fn rfc3339(time: SystemTime) -> String {
     humantime::format_rfc3339_millis(time).to_string()
@@ -168,6 +175,11 @@ pub(crate) mod tests {
 
     #[test]
     fn formats_times_and_values() {
+        assert_eq!(
+            later(at(5), Duration::MAX),
+            later(at(5), Duration::from_secs(3_153_600_000))
+        );
+        assert_eq!(later(at(5), Duration::from_secs(1)), at(6));
         assert_eq!(rfc3339(at(0)), "1970-01-01T00:00:00.000Z");
         assert_eq!(rfc3339_or_zero(None), ZERO_TIME_RFC3339);
         assert_eq!(format_value(97.0), "97");

@@ -6,7 +6,7 @@
 //! of the group; resolved alerts leave the group with it, and a group left empty is removed.
 //! Nothing here reads the clock or sleeps: the app sleeps until `next_deadline()`.
 
-use super::alert::Alert;
+use super::alert::{Alert, later};
 use super::route::{Destination, Timing};
 use crate::model::{Fingerprint, Labels};
 use std::collections::BTreeMap;
@@ -62,7 +62,7 @@ impl GroupScheduler {
             group_key: format!("{}:{group_labels}", destination.route_key),
         };
         let group = self.groups.entry(id.clone()).or_insert_with(|| {
-            let waited_enough = alert.starts_at + destination.timing.group_wait <= now;
+            let waited_enough = later(alert.starts_at, destination.timing.group_wait) <= now;
             Group {
                 group_labels,
                 timing: destination.timing,
@@ -70,7 +70,7 @@ impl GroupScheduler {
                 next_flush: if waited_enough {
                     now
                 } else {
-                    now + destination.timing.group_wait
+                    later(now, destination.timing.group_wait)
                 },
             }
         });
@@ -108,7 +108,7 @@ impl GroupScheduler {
                 alerts: group.alerts.values().cloned().collect(),
             });
             group.alerts.retain(|_, alert| alert.is_firing());
-            group.next_flush = now + group.timing.group_interval;
+            group.next_flush = later(now, group.timing.group_interval);
         }
         self.groups.retain(|_, group| !group.alerts.is_empty());
         flushes

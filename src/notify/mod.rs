@@ -27,6 +27,7 @@
 pub mod ack;
 pub mod alert;
 pub mod config;
+pub mod config_integrations;
 pub mod config_validate;
 pub mod dedup;
 pub mod group;

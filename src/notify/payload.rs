@@ -1,7 +1,7 @@
 //! JSON bodies for Alertmanager-compatible receivers: the webhook payload version 4 (so every
 //! existing Alertmanager webhook receiver works) and the `POST /api/v2/alerts` body.
 
-use super::alert::{Alert, rfc3339, rfc3339_or_zero};
+use super::alert::{Alert, later, rfc3339, rfc3339_or_zero};
 use super::message::Message;
 use crate::model::Labels;
 use serde::Serialize;
@@ -125,7 +125,7 @@ pub fn alertmanager_alerts(
             labels: alert.labels.clone(),
             annotations: alert.annotations.clone(),
             starts_at: rfc3339(alert.starts_at),
-            ends_at: rfc3339(alert.ends_at.unwrap_or(now + valid_for)),
+            ends_at: rfc3339(alert.ends_at.unwrap_or_else(|| later(now, valid_for))),
             generator_url: alert.generator_url.clone(),
         })
         .collect()

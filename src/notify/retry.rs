@@ -5,6 +5,7 @@
 //! (derived from the notification id, so a restart reproduces the same schedule). Retry timing
 //! is independent of grouping timers. `classify_http` turns an HTTP status into an `Outcome`.
 
+use super::alert::later;
 use super::config::DeliveryConfig;
 use super::retry_after::parse_retry_after;
 use std::time::{Duration, SystemTime};
@@ -102,8 +103,8 @@ impl RetryPolicy {
             return Decision::DeadLetter(format!("gave up after {attempt} attempts: {reason}"));
         }
         let delay = retry_after.unwrap_or_else(|| self.backoff(attempt, seed));
-        let retry_at = now + delay;
-        if retry_at > first_try_at + self.max_age {
+        let retry_at = later(now, delay);
+        if retry_at > later(first_try_at, self.max_age) {
             let max_age = crate::model::duration::format_duration(self.max_age);
             return Decision::DeadLetter(format!("gave up after max_age {max_age}: {reason}"));
         }
