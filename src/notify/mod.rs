@@ -30,6 +30,7 @@ pub mod config;
 pub mod config_integrations;
 pub mod config_validate;
 pub mod dedup;
+pub mod dispatch;
 pub mod group;
 pub mod inhibit;
 pub mod log;
