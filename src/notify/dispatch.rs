@@ -2,9 +2,10 @@
 //!
 //! Feed it alert events with `observe(alert, now)`; sleep until `next_deadline()`; call
 //! `tick(now)` and put every returned `Planned` (message + sent record) into the outbox in one
-//! store transaction (an empty message only updates the record). It keeps the routing tree, the groups, the firing alerts (inhibition
-//! sources), silences, acknowledgements and the last-sent record of every group; after a
-//! restart, `restore_sent` puts the stored records back so nothing already sent repeats early.
+//! store transaction (an empty message only updates the record). It keeps the routing tree,
+//! the groups, the firing alerts (inhibition sources), silences, acknowledgements and the
+//! last-sent record of every group; after a restart, `restore_sent` puts the stored records
+//! back so nothing already sent repeats early.
 
 use super::ack::{Acknowledgement, Acknowledgements};
 use super::alert::Alert;

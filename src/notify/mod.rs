@@ -5,7 +5,8 @@
 //! checks and [`dedup`] (send or not, and why) → [`message::Message`] into the outbox → a
 //! [`Notifier`] makes one attempt → [`retry`] decides done, retry or dead letter. Payloads live
 //! in [`payload`] (webhook v4, Alertmanager v2), [`payload_slack`] and [`payload_email`];
-//! [`ack`] tracks acknowledgements. Nothing in here reads the clock.
+//! [`ack`] tracks acknowledgements; [`dispatch::Dispatcher`] holds it all as one state machine.
+//! Nothing in here reads the clock.
 //!
 //! # TODO (not built yet; the lead wires these)
 //! - Integrations: `webhook`, `slack`, `alertmanager` notifiers over reqwest (make reqwest a
@@ -18,9 +19,14 @@
 //! - Store: the outbox (a `Message` per receiver, written in the same transaction as the alert
 //!   transition), the `SentRecord` per (receiver, group key), history rows (reason, attempts,
 //!   last error), silences and acknowledgements.
-//! - App task: feed alert events into `GroupScheduler`, sleep until `next_deadline()` with
-//!   `tokio::time`, run `due(now)` → `needs_update` → outbox; a delivery loop per receiver that
-//!   runs pending outbox rows through `Notifier::notify` and `RetryPolicy::next_attempt`.
+//! - App task: drive [`dispatch::Dispatcher`]: `observe` every rule-engine event, sleep until
+//!   `next_deadline()` with `tokio::time`, `tick(now)` → outbox (+ sent record) in one
+//!   transaction. At startup `restore_sent` from the store and `observe` every restored firing
+//!   alert (old alerts flush at once; the restored records keep them from repeating).
+//! - Delivery loop per receiver: pending outbox rows → each `Notifier::notify` under
+//!   `tokio::time::timeout(attempt_timeout)` → `RetryPolicy::next_attempt(attempt, first_try,
+//!   now, outcome, retry::seed_from_id(&message.id))` → delete, reschedule or dead-letter; a
+//!   receiver with several integrations needs per-integration attempt state.
 //! - Self-metrics, the built-in "receiver keeps failing" alert to `fallback_receiver`, the
 //!   silence/ack/history API and the `alerts`/`silence` CLI verbs.
 
