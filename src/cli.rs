@@ -180,7 +180,11 @@ fn check_config(file: &Path) -> ExitCode {
     match crate::app::load_everything(&source) {
         Ok((_, groups)) => {
             let rules: usize = groups.iter().map(|g| g.rules.len()).sum();
-            println!("{}: ok ({} rule groups, {rules} rules)", file.display(), groups.len());
+            println!(
+                "{}: ok ({} rule groups, {rules} rules)",
+                file.display(),
+                groups.len()
+            );
             ExitCode::SUCCESS
         }
         Err(errors) => {

@@ -13,13 +13,13 @@ use crate::app::ReloadHandle;
 use crate::metrics::Registry;
 use crate::metrics::self_metrics::SelfMetrics;
 use crate::rules::RuleEngine;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
 use axum::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::sync::watch;
 use tower_http::compression::CompressionLayer;
 

@@ -41,7 +41,11 @@ fn alert_json(group: &str, alert: &AlertInstance) -> Value {
 
 /// JSON has no NaN or Inf: those become null.
 fn finite(value: f64) -> Value {
-    if value.is_finite() { json!(value) } else { Value::Null }
+    if value.is_finite() {
+        json!(value)
+    } else {
+        Value::Null
+    }
 }
 
 fn group_json(group: &GroupState, default_interval: Duration) -> Value {
@@ -89,7 +93,11 @@ fn with_engine<T>(state: &AppState, read: impl FnOnce(&RuleEngine) -> T) -> T {
 pub async fn rules(State(state): State<AppState>) -> Json<Value> {
     let interval = state.rules_interval;
     let groups: Vec<Value> = with_engine(&state, |engine| {
-        engine.groups().iter().map(|g| group_json(g, interval)).collect()
+        engine
+            .groups()
+            .iter()
+            .map(|g| group_json(g, interval))
+            .collect()
     });
     Json(json!({"status": "success", "data": {"groups": groups}}))
 }

@@ -8,7 +8,9 @@ mod reload;
 mod rules_runtime;
 
 pub use reload::{ConfigSource, ReloadHandle, ReloadResult};
-pub use rules_runtime::{RULES_SOURCE, RulesRuntime, history_retention, load_rule_groups, rule_paths};
+pub use rules_runtime::{
+    RULES_SOURCE, RulesRuntime, history_retention, load_rule_groups, rule_paths,
+};
 
 use crate::api::{self, AppState};
 use crate::collect::{self, CollectorTask, Scheduler};
@@ -87,7 +89,11 @@ impl Running {
 }
 
 /// Runs watchpost until SIGTERM or SIGINT, on `config` and its already loaded rule `groups`.
-pub async fn run(config: Config, groups: Vec<RuleGroup>, options: RunOptions) -> anyhow::Result<()> {
+pub async fn run(
+    config: Config,
+    groups: Vec<RuleGroup>,
+    options: RunOptions,
+) -> anyhow::Result<()> {
     let history = Arc::new(History::new(history_retention(&groups)));
     let registry = Registry::with_history(history);
     let metrics = self_metrics()?;
@@ -101,7 +107,7 @@ pub async fn run(config: Config, groups: Vec<RuleGroup>, options: RunOptions) ->
         store,
         registry.clone(),
         metrics.clone(),
-        shutdown_rx.clone(),
+        (ready.clone(), shutdown_rx.clone()),
     )?;
     let mut running = Running {
         scheduler: Scheduler::with_readiness(registry.clone(), metrics.clone(), ready_tx.clone()),
@@ -198,9 +204,13 @@ fn reload(options: &RunOptions, running: &mut Running, metrics: &SelfMetrics) ->
 
 /// Loads the config and its rule files; every diagnostic of both when either is bad.
 pub fn load_everything(source: &ConfigSource) -> Result<(Config, Vec<RuleGroup>), Vec<String>> {
-    let config = source
-        .load()
-        .map_err(|diagnostics| diagnostics.0.iter().map(ToString::to_string).collect::<Vec<_>>())?;
+    let config = source.load().map_err(|diagnostics| {
+        diagnostics
+            .0
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+    })?;
     let groups = load_rule_groups(source, &config)?;
     Ok((config, groups))
 }

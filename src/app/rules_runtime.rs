@@ -24,8 +24,14 @@ use tokio::task::JoinHandle;
 /// The rule files bundled into the binary, used by the embedded default config.
 const BUNDLED_RULES: &[(&str, &str)] = &[
     ("rules/host.yml", include_str!("../../rules/host.yml")),
-    ("rules/application.yml", include_str!("../../rules/application.yml")),
-    ("rules/business.yml", include_str!("../../rules/business.yml")),
+    (
+        "rules/application.yml",
+        include_str!("../../rules/application.yml"),
+    ),
+    (
+        "rules/business.yml",
+        include_str!("../../rules/business.yml"),
+    ),
 ];
 
 /// The registry source under which rule results are published.
@@ -33,7 +39,10 @@ pub const RULES_SOURCE: &str = "rules";
 
 /// Loads the rule groups the config names (the bundled ones for the embedded default); every
 /// diagnostic as `FILE:LINE:COL: message` on failure.
-pub fn load_rule_groups(source: &ConfigSource, config: &Config) -> Result<Vec<RuleGroup>, Vec<String>> {
+pub fn load_rule_groups(
+    source: &ConfigSource,
+    config: &Config,
+) -> Result<Vec<RuleGroup>, Vec<String>> {
     let loaded = match source {
         ConfigSource::Embedded => {
             let mut groups = Vec::new();
@@ -44,7 +53,11 @@ pub fn load_rule_groups(source: &ConfigSource, config: &Config) -> Result<Vec<Ru
                     Err(mut errors) => problems.append(&mut errors),
                 }
             }
-            if problems.is_empty() { Ok(groups) } else { Err(problems) }
+            if problems.is_empty() {
+                Ok(groups)
+            } else {
+                Err(problems)
+            }
         }
         ConfigSource::File(path) => {
             let base = path.parent().unwrap_or(Path::new("."));
@@ -87,19 +100,25 @@ struct Shared {
 pub struct RulesRuntime {
     shared: Arc<Shared>,
     shutdown: watch::Receiver<bool>,
+    ready: watch::Receiver<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
 
 impl RulesRuntime {
     /// Restores stored alert state into a new engine over `groups` and starts the group tasks.
+    ///
+    /// Groups are first evaluated once `ready` turns true (every collector has published):
+    /// evaluating an empty history right after a restart would drop restored pending alerts
+    /// and resolve restored firing ones.
     pub fn start(
         groups: Vec<RuleGroup>,
         default_interval: Duration,
         mut store: Store,
         registry: Registry,
         metrics: SelfMetrics,
-        shutdown: watch::Receiver<bool>,
+        signals: (watch::Receiver<bool>, watch::Receiver<bool>),
     ) -> anyhow::Result<Self> {
+        let (ready, shutdown) = signals;
         let history = registry
             .history()
             .cloned()
@@ -109,7 +128,10 @@ impl RulesRuntime {
         let restored = stored.len();
         let orphans = engine.restore(stored);
         if !orphans.is_empty() {
-            tracing::info!(count = orphans.len(), "dropping stored alerts whose rule is gone");
+            tracing::info!(
+                count = orphans.len(),
+                "dropping stored alerts whose rule is gone"
+            );
             store.with_transaction(|tx| {
                 orphans
                     .iter()
@@ -126,6 +148,7 @@ impl RulesRuntime {
                 metrics,
             }),
             shutdown,
+            ready,
             tasks: Vec::new(),
         };
         runtime.publish();
@@ -167,7 +190,12 @@ impl RulesRuntime {
         for (index, interval) in intervals.into_iter().enumerate() {
             let shared = self.shared.clone();
             let mut shutdown = self.shutdown.clone();
+            let mut ready = self.ready.clone();
             self.tasks.push(tokio::spawn(async move {
+                tokio::select! {
+                    _ = ready.wait_for(|ready| *ready) => {}
+                    _ = shutdown.changed() => return,
+                }
                 let mut ticker = tokio::time::interval(interval);
                 ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
                 loop {
@@ -201,7 +229,8 @@ impl Shared {
     fn evaluate_group(&self, index: usize) {
         let now = SystemTime::now();
         let mut engine = lock(&self.engine);
-        let Some(evaluation) = engine.evaluate_group(index, &*self.history, unix_millis(now)) else {
+        let Some(evaluation) = engine.evaluate_group(index, &*self.history, unix_millis(now))
+        else {
             return;
         };
         let group = engine.groups()[index].name().to_owned();
@@ -226,7 +255,8 @@ impl Shared {
     fn publish(&self, engine: &RuleEngine) {
         let mut families = engine.alerts_families();
         families.extend(engine.rule_group_families());
-        self.registry.publish(RULES_SOURCE, families, SystemTime::now());
+        self.registry
+            .publish(RULES_SOURCE, families, SystemTime::now());
     }
 }
 

@@ -103,7 +103,9 @@ impl SelfMetrics {
                 "watchpost_rule_evaluation_duration_seconds",
                 "The duration of rule group evaluations.",
             )
-            .buckets(vec![0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0]),
+            .buckets(vec![
+                0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0,
+            ]),
             &["rule_group"],
         )?;
         registry.register(Box::new(rule_evaluation_duration.clone()))?;
