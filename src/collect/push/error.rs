@@ -141,8 +141,14 @@ mod tests {
     fn statuses_follow_the_kind_of_limit() {
         assert_eq!(PushError::limit(Limit::BodyBytes, 5, "x").status(), 413);
         assert_eq!(PushError::limit(Limit::Series, 5, "x").status(), 429);
-        assert_eq!(PushError::limit(Limit::SeriesPerMetric, 5, "x").status(), 429);
-        assert_eq!(PushError::limit(Limit::LabelsPerSeries, 5, "x").status(), 400);
+        assert_eq!(
+            PushError::limit(Limit::SeriesPerMetric, 5, "x").status(),
+            429
+        );
+        assert_eq!(
+            PushError::limit(Limit::LabelsPerSeries, 5, "x").status(),
+            400
+        );
         assert_eq!(PushError::field("metrics[0].name", "bad").status(), 400);
     }
 
@@ -155,6 +161,9 @@ mod tests {
         );
         assert_eq!(error.reason(), "max_series");
         let error = PushError::field("metrics[3].value", "must be a finite number");
-        assert_eq!(error.to_string(), "metrics[3].value: must be a finite number");
+        assert_eq!(
+            error.to_string(),
+            "metrics[3].value: must be a finite number"
+        );
     }
 }

@@ -2,7 +2,9 @@
 //! `name{label="value",...} value [timestamp]`. No regex, no per-byte allocation: names are
 //! borrowed from the line, only label names and values are copied into the `Labels`.
 
-use super::names::{is_label_name_byte, is_metric_name_byte, label_name_problem, metric_name_problem};
+use super::names::{
+    is_label_name_byte, is_metric_name_byte, label_name_problem, metric_name_problem,
+};
 use crate::model::Labels;
 
 /// One parsed sample line, before it is attached to its family.
@@ -54,7 +56,11 @@ pub fn parse_sample_line(line: &str) -> Result<SampleLine<'_>, String> {
     cursor.skip_blanks();
     let name = cursor.take_while(is_metric_name_byte);
     if let Some(problem) = metric_name_problem(name) {
-        let shown = if name.is_empty() { cursor.token() } else { name };
+        let shown = if name.is_empty() {
+            cursor.token()
+        } else {
+            name
+        };
         return Err(format!("invalid metric name {shown:?}: {problem}"));
     }
     let mut labels = Labels::new();
@@ -104,7 +110,11 @@ fn parse_labels(cursor: &mut Cursor<'_>, labels: &mut Labels) -> Result<(), Stri
         }
         let name = cursor.take_while(is_label_name_byte);
         if let Some(problem) = label_name_problem(name) {
-            let shown = if name.is_empty() { cursor.token() } else { name };
+            let shown = if name.is_empty() {
+                cursor.token()
+            } else {
+                name
+            };
             return Err(format!("invalid label name {shown:?}: {problem}"));
         }
         cursor.skip_blanks();
@@ -126,7 +136,11 @@ fn parse_labels(cursor: &mut Cursor<'_>, labels: &mut Labels) -> Result<(), Stri
         match cursor.peek() {
             Some(b',') => cursor.pos += 1,
             Some(b'}') => {}
-            _ => return Err(format!("expected ',' or '}}' after the value of label {name:?}")),
+            _ => {
+                return Err(format!(
+                    "expected ',' or '}}' after the value of label {name:?}"
+                ));
+            }
         }
     }
 }
@@ -161,7 +175,11 @@ fn parse_label_value(cursor: &mut Cursor<'_>, name: &str) -> Result<String, Stri
                     Some(b'\\') => '\\',
                     Some(b'"') => '"',
                     Some(b'n') => '\n',
-                    _ => return Err(format!("invalid escape sequence in the value of label {name:?}")),
+                    _ => {
+                        return Err(format!(
+                            "invalid escape sequence in the value of label {name:?}"
+                        ));
+                    }
                 };
                 value.push(escaped);
                 cursor.pos += 2;

@@ -13,7 +13,10 @@ use std::collections::HashMap;
 /// Parses a text-format body into metric families in order of first appearance.
 pub fn parse_text(input: &[u8]) -> Result<Vec<MetricFamily>, PushError> {
     let text = std::str::from_utf8(input).map_err(|e| PushError::Text {
-        line: 1 + input[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count(),
+        line: 1 + input[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count(),
         message: "body is not valid UTF-8".to_owned(),
     })?;
     let mut parser = Parser::default();
@@ -75,7 +78,9 @@ impl Parser {
         let rest = rest.trim_start_matches([' ', '\t']);
         let (name, text) = rest.split_once([' ', '\t']).unwrap_or((rest, ""));
         if let Some(problem) = super::names::metric_name_problem(name) {
-            return Err(format!("invalid metric name {name:?} in {keyword} line: {problem}"));
+            return Err(format!(
+                "invalid metric name {name:?} in {keyword} line: {problem}"
+            ));
         }
         let i = self.family_index(name);
         let building = &mut self.families[i];
@@ -191,9 +196,12 @@ fn check_special_labels(
         _ => return Ok(()),
     };
     match sample.labels.get(required) {
-        Some(text) => parse_value(text)
-            .map(|_| ())
-            .map_err(|_| format!("{} has a non-numeric {required} label {text:?}", sample.name)),
+        Some(text) => parse_value(text).map(|_| ()).map_err(|_| {
+            format!(
+                "{} has a non-numeric {required} label {text:?}",
+                sample.name
+            )
+        }),
         None => Err(format!("{} is missing its {required} label", sample.name)),
     }
 }

@@ -82,7 +82,10 @@ fn errors_carry_line_numbers_and_name_the_problem() {
     assert_eq!(line, 2);
     assert!(message.contains("after its samples"), "{message}");
     let (_, message) = parse_err("# TYPE x gaug\n");
-    assert!(message.contains("unknown metric type \"gaug\""), "{message}");
+    assert!(
+        message.contains("unknown metric type \"gaug\""),
+        "{message}"
+    );
     let (_, message) = parse_err("# HELP x a\n# HELP x b\n");
     assert!(message.contains("second HELP"), "{message}");
     let (line, message) = parse_err("x 1 1700000000\n");
