@@ -251,7 +251,7 @@ impl PushStore {
                 let expired = self
                     .config
                     .ttl_of(name)
-                    .is_some_and(|ttl| family.pushed_at + ttl.as_secs() < now);
+                    .is_some_and(|ttl| family.pushed_at.saturating_add(ttl.as_secs()) < now);
                 if expired {
                     owned.push((name.clone(), family.kind, family.samples.len(), 0));
                 }
@@ -261,7 +261,7 @@ impl PushStore {
         let group_ttl = self.config.ttl_of("push_time_seconds");
         self.gateway.groups.retain(|_, group| {
             !group.families.is_empty()
-                || group_ttl.is_none_or(|ttl| group.pushed_at + ttl.as_secs() >= now)
+                || group_ttl.is_none_or(|ttl| group.pushed_at.saturating_add(ttl.as_secs()) >= now)
         });
         self.commit_owned(&owned);
         owned.into_iter().map(|(name, ..)| name).collect()

@@ -33,3 +33,6 @@ pub use json::{PushKind, PushedMetric, parse_json_push};
 pub use json_events::{LogEntry, LogLevel, TrackedRequest, parse_json_logs, parse_json_requests};
 pub use store::{Applied, PushStore};
 pub use text_parser::parse_text;
+
+#[cfg(test)]
+mod garbage_tests;
