@@ -175,7 +175,7 @@ impl PushConfig {
         let ttl = self
             .ttl_overrides
             .iter()
-            .find(|(key, _)| key.as_str() == name || undot(key) == name)
+            .find(|(key, _)| same_name(key, name))
             .map_or(self.ttl, |(_, ttl)| ttl.0);
         (!ttl.is_zero()).then_some(ttl)
     }
@@ -184,8 +184,17 @@ impl PushConfig {
     pub fn catalogue_entry(&self, name: &str) -> Option<&CatalogueEntry> {
         self.metrics
             .iter()
-            .find(|entry| entry.name == name || undot(&entry.name) == name)
+            .find(|entry| same_name(&entry.name, name))
     }
+}
+
+/// True when `configured` (maybe dotted) names the undotted metric `name`; no allocation.
+fn same_name(configured: &str, name: &str) -> bool {
+    configured.len() == name.len()
+        && configured
+            .bytes()
+            .zip(name.bytes())
+            .all(|(c, n)| c == n || (c == b'.' && n == b'_'))
 }
 
 fn buckets_problem(buckets: &[f64]) -> Option<&'static str> {
@@ -239,6 +248,23 @@ metrics:
         assert_eq!(config.ttl_of("keep"), None);
         let entry = config.catalogue_entry("business_ai_cost");
         assert_eq!(entry.map(|e| e.kind), Some(CatalogueType::Counter));
+    }
+
+    #[test]
+    fn the_documented_example_parses() {
+        let doc = include_str!("../../../docs/push.md");
+        let start = doc
+            .find("```yaml\npush:\n")
+            .map(|i| i + "```yaml\npush:\n".len());
+        let block = start.and_then(|s| doc[s..].find("```").map(|e| &doc[s..s + e]));
+        let block = block.unwrap_or_else(|| panic!("docs/push.md lost its yaml example"));
+        let config: PushConfig = serde_yaml::from_str(block).unwrap_or_else(|e| panic!("{e}"));
+        assert!(config.problems().is_empty(), "{:?}", config.problems());
+        assert_eq!(config.metrics.len(), 2);
+        assert_eq!(
+            config.ttl_of("business_user_signups"),
+            Some(Duration::from_secs(86_400))
+        );
     }
 
     #[test]

@@ -148,7 +148,10 @@ impl PushStore {
         self.accounting.check_limits(&deltas, &self.config.limits)?;
         let mut changed: Vec<String> = deltas.iter().map(|d| d.name.to_owned()).collect();
         changed.push("push_time_seconds".to_owned());
-        let added = deltas.iter().map(|d| d.added).sum();
+        let added = deltas
+            .iter()
+            .map(|d| d.added.saturating_sub(d.removed))
+            .sum();
         let owned: Vec<(String, MetricType, usize, usize)> = deltas
             .iter()
             .map(|d| (d.name.to_owned(), d.kind, d.removed, d.added))

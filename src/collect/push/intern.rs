@@ -29,7 +29,8 @@ impl Interner {
 
     /// The key of `pairs`, which must already be sorted by name with unique names.
     pub fn key<'a>(&mut self, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> LabelKey {
-        let mut parts = Vec::new();
+        let pairs = pairs.into_iter();
+        let mut parts = Vec::with_capacity(pairs.size_hint().0 * 2);
         for (name, value) in pairs {
             parts.push(self.intern(name));
             parts.push(self.intern(value));

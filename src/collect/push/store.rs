@@ -14,7 +14,7 @@ use super::health::{HealthWindow, ServiceHealth, health_families};
 use super::intern::{Interner, LabelKey};
 use super::json::PushKind;
 use super::table::TableFamily;
-use crate::metrics::{MetricFamily, MetricType};
+use crate::metrics::{MetricFamily, MetricType, Registry};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -33,7 +33,7 @@ pub struct Applied {
     pub sources: Vec<PushSource>,
     /// Metric names whose series changed, sorted (trigger rules that read them).
     pub changed_metric_names: Vec<String>,
-    /// Exposed series created by the push.
+    /// Exposed series the push added (net of those it replaced).
     pub series_added: usize,
 }
 
@@ -297,11 +297,23 @@ impl PushStore {
         self.health.report(unix_seconds(now), &self.config.health)
     }
 
-    /// Service health as metric families (publish as `push/health`).
+    /// Service health as metric families (published as `HEALTH_SOURCE`).
     pub fn health_families(&self, now: SystemTime) -> Vec<MetricFamily> {
         health_families(&self.service_health(now))
     }
+
+    /// Publishes `sources` (each under its `registry_name`) and service health into
+    /// `registry`. Encoding happens here, so call it on a tick rather than per push.
+    pub fn publish(&self, registry: &Registry, sources: &[PushSource], now: SystemTime) {
+        for &source in sources {
+            registry.publish(source.registry_name(), self.source_families(source), now);
+        }
+        registry.publish(HEALTH_SOURCE, self.health_families(now), now);
+    }
 }
+
+/// The registry source name service health is published under.
+pub const HEALTH_SOURCE: &str = "push/health";
 
 fn check_op_labels(op: &Op<'_>, limits: &super::config::PushLimits) -> Result<(), PushError> {
     if op.labels.len() > limits.max_labels_per_series {

@@ -253,3 +253,15 @@ fn body_size_limit_is_413() {
     let error = store.check_body_size(5 * 1024 * 1024 + 1).err();
     assert_eq!(error.map(|e| e.status()), Some(413));
 }
+
+#[test]
+fn publish_puts_each_source_and_health_into_the_registry() {
+    let mut store = PushStore::new(PushConfig::default());
+    let applied = push(&mut store, r#"{"metrics":[{"name":"a","value":1}]}"#, 5)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let registry = Registry::new();
+    store.publish(&registry, &applied.sources, at(5));
+    let snapshot = registry.snapshot("push/api");
+    assert!(snapshot.is_some_and(|s| s.encoded.contains("\na 1\n")));
+    assert!(registry.snapshot(HEALTH_SOURCE).is_some());
+}
