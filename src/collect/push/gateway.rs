@@ -11,7 +11,7 @@ use super::intern::{LabelKey, key_labels};
 use super::store::{Applied, PushStore, unix_seconds};
 use crate::metrics::{MetricFamily, MetricType, Sample};
 use crate::model::Labels;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 /// How a Pushgateway push treats the group's existing families.
@@ -24,30 +24,30 @@ pub enum PushMethod {
 }
 
 #[derive(Debug)]
-struct StoredSample {
+pub(super) struct StoredSample {
     suffix: &'static str,
     key: LabelKey,
     value: f64,
 }
 
 #[derive(Debug)]
-struct GroupFamily {
+pub(super) struct GroupFamily {
     help: String,
-    kind: MetricType,
-    samples: Vec<StoredSample>,
-    pushed_at: u64,
+    pub(super) kind: MetricType,
+    pub(super) samples: Vec<StoredSample>,
+    pub(super) pushed_at: u64,
 }
 
 #[derive(Debug, Default)]
-struct Group {
-    pushed_at: u64,
-    families: BTreeMap<String, GroupFamily>,
+pub(super) struct Group {
+    pub(super) pushed_at: u64,
+    pub(super) families: BTreeMap<String, GroupFamily>,
 }
 
 /// Every Pushgateway group, by grouping key.
 #[derive(Debug, Default)]
 pub struct Gateway {
-    groups: BTreeMap<GroupingKey, Group>,
+    pub(super) groups: BTreeMap<GroupingKey, Group>,
 }
 
 impl Gateway {
@@ -245,32 +245,7 @@ impl PushStore {
         gateway_applied(owned.into_iter().map(|(name, ..)| name).collect(), 0)
     }
 
-    /// Drops gateway families older than their TTL, and groups left empty and older than
-    /// the default TTL; returns the names that lost series.
-    pub(super) fn expire_gateway(&mut self, now: u64) -> BTreeSet<String> {
-        let mut owned = Vec::new();
-        for group in self.gateway.groups.values_mut() {
-            group.families.retain(|name, family| {
-                let expired = self
-                    .config
-                    .ttl_of(name)
-                    .is_some_and(|ttl| family.pushed_at.saturating_add(ttl.as_secs()) < now);
-                if expired {
-                    owned.push((name.clone(), family.kind, family.samples.len(), 0));
-                }
-                !expired
-            });
-        }
-        let group_ttl = self.config.ttl_of("push_time_seconds");
-        self.gateway.groups.retain(|_, group| {
-            !group.families.is_empty()
-                || group_ttl.is_none_or(|ttl| group.pushed_at.saturating_add(ttl.as_secs()) >= now)
-        });
-        self.commit_owned(&owned);
-        owned.into_iter().map(|(name, ..)| name).collect()
-    }
-
-    fn commit_owned(&mut self, owned: &[(String, MetricType, usize, usize)]) {
+    pub(super) fn commit_owned(&mut self, owned: &[(String, MetricType, usize, usize)]) {
         let deltas: Vec<Delta<'_>> = owned
             .iter()
             .map(|(name, kind, removed, added)| Delta {

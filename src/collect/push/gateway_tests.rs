@@ -182,3 +182,23 @@ fn families_expire_after_their_ttl() {
     assert_eq!(store.expire(at(5_401)).changed_metric_names, ["y"]);
     assert_eq!(exposed(&store), "");
 }
+
+#[test]
+fn python_client_push_round_trips_through_the_encoder() {
+    let body = include_str!("../../../tests/fixtures/push/prometheus_client.txt");
+    let mut store = PushStore::new(PushConfig::default());
+    push(&mut store, "job/nightly", PushMethod::Put, body, 7).unwrap_or_else(|e| panic!("{e}"));
+    let text = exposed(&store);
+    let reparsed = parse_text(text.as_bytes()).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let original = parse_text(body.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    let count = |families: &[MetricFamily]| families.iter().map(|f| f.samples.len()).sum::<usize>();
+    assert_eq!(
+        count(&reparsed),
+        count(&original) + 1,
+        "push_time_seconds is added"
+    );
+    assert!(text.contains(
+        "job_duration_seconds_bucket{instance=\"\",job=\"nightly\",le=\"1.0\",path=\"C:\\\\tmp \\\"x\\\"\\n\"} 1\n"
+    ), "{text}");
+    assert_eq!(store.series_count(), count(&original));
+}

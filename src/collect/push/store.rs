@@ -6,16 +6,17 @@
 //! The store is `&mut self` and never reads the clock: the caller holds it behind a mutex and
 //! passes `now`.
 
-use super::accounting::{Accounting, Delta, PushSource};
-use super::config::{CatalogueType, PushConfig};
+use super::accounting::{Accounting, PushSource};
+use super::config::PushConfig;
 use super::error::{Limit, PushError};
 use super::gateway::Gateway;
 use super::health::{HealthWindow, ServiceHealth, health_families};
 use super::intern::{Interner, LabelKey};
 use super::json::PushKind;
+use super::plan::{check_op_labels, new_family};
 use super::table::TableFamily;
 use crate::metrics::{MetricFamily, MetricType, Registry};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -57,7 +58,7 @@ pub struct PushStore {
     pub(super) tables: BTreeMap<PushSource, BTreeMap<String, TableFamily>>,
     pub(super) gateway: Gateway,
     pub(super) health: HealthWindow,
-    buckets: Arc<[f64]>,
+    pub(super) buckets: Arc<[f64]>,
 }
 
 impl PushStore {
@@ -166,111 +167,6 @@ impl PushStore {
         })
     }
 
-    /// Checks types and owners and counts the series each name gains.
-    fn plan_ops<'a>(
-        &self,
-        source: PushSource,
-        ops: &[Op<'a>],
-        keys: &[LabelKey],
-    ) -> Result<Vec<Delta<'a>>, PushError> {
-        let empty = BTreeMap::new();
-        let table = self.tables.get(&source).unwrap_or(&empty);
-        let mut new_families: HashMap<&str, MetricType> = HashMap::new();
-        let mut new_series: HashSet<(&str, &[Arc<str>])> = HashSet::new();
-        let mut added: BTreeMap<&str, (MetricType, usize)> = BTreeMap::new();
-        for (op, key) in ops.iter().zip(keys) {
-            let kind = metric_type(op.kind);
-            let existing = table.get(op.name);
-            let known = existing
-                .map(TableFamily::kind)
-                .or_else(|| new_families.get(op.name).copied());
-            match known {
-                Some(known) if known != kind => {
-                    return Err(PushError::field(
-                        format!("{}[{}].type", op.field, op.index),
-                        format!(
-                            "metric {} exists as a {}, pushed as a {}",
-                            op.name,
-                            known.as_str(),
-                            kind.as_str()
-                        ),
-                    ));
-                }
-                Some(_) => {}
-                None => {
-                    self.accounting.check_owner(op.name, source, kind, 0)?;
-                    check_catalogue(&self.config, op)?;
-                    new_families.insert(op.name, kind);
-                }
-            }
-            let is_new = !existing.is_some_and(|f| f.contains(key));
-            if is_new && new_series.insert((op.name, key)) {
-                let width = existing.map_or_else(|| self.width_of(op), TableFamily::width);
-                added.entry(op.name).or_insert((kind, 0)).1 += width;
-            }
-        }
-        Ok(added
-            .into_iter()
-            .map(|(name, (kind, added))| Delta {
-                name,
-                kind,
-                removed: 0,
-                added,
-            })
-            .collect())
-    }
-
-    fn width_of(&self, op: &Op<'_>) -> usize {
-        match op.kind {
-            PushKind::Histogram => bounds_of(&self.config, &self.buckets, op.name).len() + 3,
-            _ => 1,
-        }
-    }
-
-    /// Drops series older than their TTL; returns the names that lost series.
-    pub fn expire(&mut self, now: SystemTime) -> Applied {
-        let now = unix_seconds(now);
-        let mut applied = Applied::default();
-        let mut names: BTreeSet<String> = BTreeSet::new();
-        for (&source, table) in &mut self.tables {
-            let mut deltas = Vec::new();
-            for (name, family) in table.iter_mut() {
-                let Some(ttl) = self.config.ttl_of(name) else {
-                    continue;
-                };
-                let removed = family.expire(now.saturating_sub(ttl.as_secs()));
-                if removed > 0 {
-                    deltas.push((name.clone(), family.kind(), removed));
-                }
-            }
-            table.retain(|_, family| family.series_count() > 0);
-            if deltas.is_empty() {
-                continue;
-            }
-            let planned: Vec<Delta<'_>> = deltas
-                .iter()
-                .map(|(name, kind, removed)| Delta {
-                    name,
-                    kind: *kind,
-                    removed: *removed,
-                    added: 0,
-                })
-                .collect();
-            self.accounting.commit(source, &planned);
-            applied.sources.push(source);
-            names.extend(deltas.into_iter().map(|(name, _, _)| name));
-        }
-        let gateway_names = self.expire_gateway(now);
-        if !gateway_names.is_empty() {
-            applied.sources.push(PushSource::Gateway);
-            names.extend(gateway_names);
-        }
-        self.health.prune(now);
-        self.interner.collect_garbage();
-        applied.changed_metric_names = names.into_iter().collect();
-        applied
-    }
-
     /// The families of one source, sorted by name, series sorted by labels.
     pub fn source_families(&self, source: PushSource) -> Vec<MetricFamily> {
         if source == PushSource::Gateway {
@@ -314,71 +210,6 @@ impl PushStore {
 
 /// The registry source name service health is published under.
 pub const HEALTH_SOURCE: &str = "push/health";
-
-fn check_op_labels(op: &Op<'_>, limits: &super::config::PushLimits) -> Result<(), PushError> {
-    if op.labels.len() > limits.max_labels_per_series {
-        return Err(PushError::limit(
-            Limit::LabelsPerSeries,
-            limits.max_labels_per_series,
-            format!("{}[{}] has {} labels", op.field, op.index, op.labels.len()),
-        ));
-    }
-    for (name, value) in &op.labels {
-        if value.len() > limits.max_label_value_length {
-            return Err(PushError::limit(
-                Limit::LabelValueLength,
-                limits.max_label_value_length,
-                format!(
-                    "{}[{}] label {name} is {} bytes",
-                    op.field,
-                    op.index,
-                    value.len()
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
-fn check_catalogue(config: &PushConfig, op: &Op<'_>) -> Result<(), PushError> {
-    let Some(entry) = config.catalogue_entry(op.name) else {
-        return Ok(());
-    };
-    let declared = match entry.kind {
-        CatalogueType::Counter => PushKind::Counter,
-        CatalogueType::Gauge => PushKind::Gauge,
-        CatalogueType::Histogram => PushKind::Histogram,
-    };
-    if declared == op.kind {
-        return Ok(());
-    }
-    Err(PushError::field(
-        format!("{}[{}].type", op.field, op.index),
-        format!(
-            "the catalogue (push.metrics) declares {} a {:?}",
-            op.name, entry.kind
-        )
-        .to_lowercase(),
-    ))
-}
-
-fn new_family(config: &PushConfig, buckets: &Arc<[f64]>, op: &Op<'_>) -> TableFamily {
-    let help = match (op.help, config.catalogue_entry(op.name)) {
-        ("", Some(entry)) => entry.help.as_str(),
-        (help, _) => help,
-    };
-    match op.kind {
-        PushKind::Histogram => TableFamily::histogram(help, bounds_of(config, buckets, op.name)),
-        kind => TableFamily::scalar(help, metric_type(kind)),
-    }
-}
-
-fn bounds_of(config: &PushConfig, default: &Arc<[f64]>, name: &str) -> Arc<[f64]> {
-    config
-        .catalogue_entry(name)
-        .and_then(|entry| entry.buckets.as_deref())
-        .map_or_else(|| Arc::clone(default), Arc::from)
-}
 
 /// The metric type a push kind creates.
 pub fn metric_type(kind: PushKind) -> MetricType {

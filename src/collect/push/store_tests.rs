@@ -1,5 +1,5 @@
 use super::*;
-use crate::collect::push::config::{CatalogueEntry, PushLimits};
+use crate::collect::push::config::{CatalogueEntry, CatalogueType, PushLimits};
 use crate::collect::push::{parse_json_logs, parse_json_push, parse_json_requests};
 use std::time::Duration;
 
