@@ -92,12 +92,21 @@ pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, PushError> {
     Ok(value)
 }
 
-fn validate_metric(i: usize, metric: JsonMetric) -> Result<PushedMetric, PushError> {
-    let name = undot(&metric.name);
+fn validate_metric(i: usize, mut metric: JsonMetric) -> Result<PushedMetric, PushError> {
+    let name = if metric.name.contains('.') {
+        undot(&metric.name)
+    } else {
+        std::mem::take(&mut metric.name)
+    };
     if let Some(problem) = metric_name_problem(&name) {
+        let shown = if metric.name.is_empty() {
+            &name
+        } else {
+            &metric.name
+        };
         return Err(PushError::field(
             format!("metrics[{i}].name"),
-            format!("invalid metric name {:?}: {problem}", metric.name),
+            format!("invalid metric name {shown:?}: {problem}"),
         ));
     }
     if !metric.value.is_finite() {
@@ -128,7 +137,9 @@ pub fn validate_labels(
     labels: BTreeMap<String, String>,
 ) -> Result<Vec<(String, String)>, PushError> {
     let mut out: Vec<(String, String)> = Vec::with_capacity(labels.len());
+    let mut renamed = false;
     for (raw, value) in labels {
+        renamed |= raw.contains('.');
         let name = if raw.contains('.') { undot(&raw) } else { raw };
         if let Some(problem) = label_name_problem(&name) {
             return Err(PushError::field(
@@ -138,7 +149,9 @@ pub fn validate_labels(
         }
         out.push((name, value));
     }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
+    if renamed {
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+    }
     if let Some(pair) = out.windows(2).find(|pair| pair[0].0 == pair[1].0) {
         return Err(PushError::field(
             format!("{field}.{}", pair[0].0),
