@@ -28,4 +28,20 @@ pub trait SampleSource {
         window: Duration,
         now_ms: i64,
     ) -> Vec<SeriesSamples>;
+
+    /// Calls `visitor` with the labels and samples of every series [`select`](Self::select)
+    /// would return, without building owned rows (the hot path of rule evaluation). The
+    /// visitor must not block; a source may hold a read lock while calling it.
+    fn visit(
+        &self,
+        metric: &str,
+        matchers: &[Matcher],
+        window: Duration,
+        now_ms: i64,
+        visitor: &mut dyn FnMut(&Labels, &[(i64, f64)]),
+    ) {
+        for series in self.select(metric, matchers, window, now_ms) {
+            visitor(&series.labels, &series.samples);
+        }
+    }
 }
