@@ -13,7 +13,9 @@ mod ring;
 
 use super::MetricFamily;
 use crate::model::Labels;
-use crate::rules::expr::{LOOKBACK, Matcher, SampleSource, SeriesSamples, matches_all};
+use crate::rules::expr::{
+    LOOKBACK, Matcher, SampleSource, SeriesSamples, SeriesVisitor, matches_all,
+};
 use ring::{Ring, SLOT_BYTES};
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -281,7 +283,7 @@ impl SampleSource for History {
         matchers: &[Matcher],
         window: Duration,
         now_ms: i64,
-        visitor: &mut dyn FnMut(&Labels, &[(i64, f64)]),
+        visitor: &mut SeriesVisitor<'_>,
     ) {
         let window_ms = window_millis(window);
         let shard = self.shards[shard_of(metric)]

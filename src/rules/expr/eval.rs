@@ -64,6 +64,9 @@ pub(crate) fn evaluate(
     })
 }
 
+/// How a series plan turns one series' samples into its value.
+type WindowValue = Box<dyn Fn(&[(i64, f64)]) -> Option<f64>>;
+
 fn is_series_plan(plan: &Plan) -> bool {
     matches!(
         plan,
@@ -79,7 +82,7 @@ fn series_values(
     now_ms: i64,
     emit: &mut dyn FnMut(&Labels, f64),
 ) {
-    let (selector, value): (&Selector, Box<dyn Fn(&[(i64, f64)]) -> Option<f64>>) = match plan {
+    let (selector, value): (&Selector, WindowValue) = match plan {
         Plan::Instant(selector) => (selector, Box::new(|s| Some(s.last()?.1))),
         Plan::Timestamp(selector) => (selector, Box::new(|s| Some(s.last()?.0 as f64 / 1000.0))),
         Plan::Window { func, selector } => {

@@ -7,6 +7,9 @@ use std::time::Duration;
 /// How far back an instant selector (window 0) looks for the latest sample, as in Prometheus.
 pub const LOOKBACK: Duration = Duration::from_secs(300);
 
+/// The callback of [`SampleSource::visit`]: one series' labels and samples.
+pub type SeriesVisitor<'a> = dyn FnMut(&Labels, &[(i64, f64)]) + 'a;
+
 /// One series as returned by a [`SampleSource`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct SeriesSamples {
@@ -38,7 +41,7 @@ pub trait SampleSource {
         matchers: &[Matcher],
         window: Duration,
         now_ms: i64,
-        visitor: &mut dyn FnMut(&Labels, &[(i64, f64)]),
+        visitor: &mut SeriesVisitor<'_>,
     ) {
         for series in self.select(metric, matchers, window, now_ms) {
             visitor(&series.labels, &series.samples);
