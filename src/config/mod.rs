@@ -230,6 +230,37 @@ mod tests {
         assert_eq!(config.unwrap(), Config::default());
     }
 
+    /// Every key of the default config, as dotted paths (maps of user entries excluded).
+    fn key_paths(value: &serde_yaml::Value, prefix: &str, out: &mut Vec<String>) {
+        if let serde_yaml::Value::Mapping(map) = value {
+            for (key, child) in map {
+                let key = key.as_str().unwrap_or_default();
+                let path = if prefix.is_empty() {
+                    key.to_owned()
+                } else {
+                    format!("{prefix}.{key}")
+                };
+                key_paths(child, &path, out);
+                out.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn example_file_names_every_key() {
+        let defaults = serde_yaml::to_value(Config::default()).unwrap();
+        let example: serde_yaml::Value =
+            serde_yaml::from_str(include_str!("../../watchpost.example.yml")).unwrap();
+        let (mut wanted, mut present) = (Vec::new(), Vec::new());
+        key_paths(&defaults, "", &mut wanted);
+        key_paths(&example, "", &mut present);
+        let missing: Vec<&String> = wanted.iter().filter(|k| !present.contains(k)).collect();
+        assert!(
+            missing.is_empty(),
+            "watchpost.example.yml does not document {missing:?}"
+        );
+    }
+
     #[test]
     fn overrides_apply_and_timeout_is_capped_by_interval() {
         let text =

@@ -96,7 +96,11 @@ pub fn validate(config: &Config, file: &str, map: &SourceMap) -> Vec<Diagnostic>
         check.regex("collectors.host.netdev.device_exclude", pattern);
     }
     for problem in config.push.problems() {
-        check.error("push", problem);
+        // Problems come as "push.<path>: message".
+        match problem.split_once(": ") {
+            Some((path, message)) if path.starts_with("push") => check.error(path, message),
+            _ => check.error("push", problem),
+        }
     }
     if config.storage.path.as_os_str().is_empty() {
         check.error("storage.path", "must not be empty");
