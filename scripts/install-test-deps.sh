@@ -75,6 +75,13 @@ install_current_prometheus() {
     log "missing $script (the shared folder must sit beside the repository)"
     exit 1
   fi
+  # The shared script's own up-to-date check looks for bin/alertmanager, but Debian's package
+  # installs bin/prometheus-alertmanager, so it would download everything again on every run.
+  local bin="$repo_root/.tools/root/usr/bin"
+  if [[ -x $bin/prometheus && -x $bin/promtool && -x $bin/docker-compose ]] &&
+    [[ -x $bin/alertmanager || -x $bin/prometheus-alertmanager ]]; then
+    return
+  fi
   bash "$script" "$repo_root/.tools" >/dev/null
 }
 
