@@ -37,15 +37,17 @@ install_deny_policy() {
 
 stop_debian_services() {
   local service
+  # Only the packaged services (by their init system), never other Prometheus processes.
   for service in "${debian_services[@]}"; do
-    if pgrep -x "$service" >/dev/null 2>&1; then
-      log "stopping Debian's $service service (tests pick their own ports)"
-      if command -v systemctl >/dev/null 2>&1 && [[ -d /run/systemd/system ]]; then
+    if command -v systemctl >/dev/null 2>&1 && [[ -d /run/systemd/system ]]; then
+      if systemctl is-active --quiet "$service"; then
+        log "stopping Debian's $service service (it holds a fixed port)"
         systemctl stop "$service" || true
         systemctl disable "$service" >/dev/null 2>&1 || true
-      else
-        service "$service" stop >/dev/null 2>&1 || true
       fi
+    elif [[ -x /etc/init.d/$service ]] && service "$service" status >/dev/null 2>&1; then
+      log "stopping Debian's $service service (it holds a fixed port)"
+      service "$service" stop >/dev/null 2>&1 || true
     fi
   done
 }
