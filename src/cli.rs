@@ -26,6 +26,9 @@ pub enum Command {
     /// Validate files without running.
     #[command(subcommand)]
     Check(CheckCommand),
+    /// Run unit tests.
+    #[command(subcommand)]
+    Test(TestCommand),
     /// Collect once and print the metrics.
     Metrics(MetricsArgs),
     /// Print the version.
@@ -52,10 +55,27 @@ pub struct RunArgs {
 /// `watchpost check ...`.
 #[derive(Debug, Subcommand)]
 pub enum CheckCommand {
-    /// Validate a configuration file.
+    /// Validate a configuration file (and the rule files it names).
     Config {
         /// The file to check.
         file: PathBuf,
+    },
+    /// Validate rule files.
+    Rules {
+        /// The files to check.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+/// `watchpost test ...`.
+#[derive(Debug, Subcommand)]
+pub enum TestCommand {
+    /// Run rule unit tests (promtool's `test rules` format).
+    Rules {
+        /// The test files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
 }
 
@@ -86,6 +106,8 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Run(args) => run(args),
         Command::Check(CheckCommand::Config { file }) => check_config(&file),
+        Command::Check(CheckCommand::Rules { files }) => check_rules(&files),
+        Command::Test(TestCommand::Rules { files }) => test_rules(&files),
         Command::Metrics(args) => metrics(args),
         Command::Version => {
             println!(
@@ -110,19 +132,24 @@ fn load_config(file: Option<&PathBuf>) -> Result<Config, ExitCode> {
 }
 
 fn run(args: RunArgs) -> ExitCode {
-    let mut config = match load_config(args.config_file.as_ref()) {
-        Ok(config) => config,
-        Err(code) => return code,
-    };
-    if let Some(address) = &args.listen_address {
-        config.server.listen_address = address.clone();
-    }
     let options = crate::app::RunOptions {
         source: match &args.config_file {
             Some(path) => crate::app::ConfigSource::File(path.clone()),
             None => crate::app::ConfigSource::Embedded,
         },
     };
+    let (mut config, groups) = match crate::app::load_everything(&options.source) {
+        Ok(loaded) => loaded,
+        Err(errors) => {
+            for error in errors {
+                eprintln!("{error}");
+            }
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(address) = &args.listen_address {
+        config.server.listen_address = address.clone();
+    }
     let format = args.log_format.unwrap_or(config.logging.format);
     let level = args.log_level.as_deref().unwrap_or(&config.logging.level);
     if let Err(message) = crate::logging::init(format, level) {
@@ -139,7 +166,7 @@ fn run(args: RunArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(crate::app::run(config, options)) {
+    match runtime.block_on(crate::app::run(config, groups, options)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!(error = format!("{error:#}"), "watchpost failed");
@@ -149,15 +176,49 @@ fn run(args: RunArgs) -> ExitCode {
 }
 
 fn check_config(file: &Path) -> ExitCode {
-    match Config::load_file(file) {
-        Ok(_) => {
-            println!("{}: ok", file.display());
+    let source = crate::app::ConfigSource::File(file.to_owned());
+    match crate::app::load_everything(&source) {
+        Ok((_, groups)) => {
+            let rules: usize = groups.iter().map(|g| g.rules.len()).sum();
+            println!(
+                "{}: ok ({} rule groups, {rules} rules)",
+                file.display(),
+                groups.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(errors) => {
+            for error in errors {
+                eprintln!("{error}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn check_rules(files: &[PathBuf]) -> ExitCode {
+    match crate::rules::load_rule_files(files) {
+        Ok(groups) => {
+            let rules: usize = groups.iter().map(|g| g.rules.len()).sum();
+            println!("ok: {} rule groups, {rules} rules", groups.len());
             ExitCode::SUCCESS
         }
         Err(diagnostics) => {
-            eprintln!("{diagnostics}");
+            for diagnostic in diagnostics {
+                eprintln!("{diagnostic}");
+            }
             ExitCode::from(2)
         }
+    }
+}
+
+fn test_rules(files: &[PathBuf]) -> ExitCode {
+    let report = crate::rules::run_test_files(files);
+    print!("{report}");
+    if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
 

@@ -8,6 +8,10 @@
 //! - [`api`]: the HTTP router (`/metrics`, `/-/healthy`, `/-/ready`, ...).
 //! - [`app`]: wiring and lifecycle (build from config, spawn tasks, shutdown).
 //! - [`cli`]: the command line (`watchpost run|check|metrics|version`).
+//! - [`rules`]: rule files, expressions over the sample history, the alert state machine.
+//! - [`store`]: the embedded SQLite store (alert state, later the notification outbox).
+//! - [`notify`]: routing, grouping, dedup, retry policy and payloads of notifications (a
+//!   library so far: not yet wired into the running app).
 
 pub mod api;
 pub mod app;
@@ -17,6 +21,9 @@ pub mod config;
 pub mod logging;
 pub mod metrics;
 pub mod model;
+pub mod notify;
+pub mod rules;
+pub mod store;
 
 /// The crate version, from Cargo.toml.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

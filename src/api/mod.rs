@@ -7,15 +7,19 @@ pub mod error;
 mod health;
 mod landing;
 mod metrics;
+mod rules;
 
 use crate::app::ReloadHandle;
 use crate::metrics::Registry;
 use crate::metrics::self_metrics::SelfMetrics;
+use crate::rules::RuleEngine;
 use axum::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::sync::watch;
 use tower_http::compression::CompressionLayer;
 
@@ -30,6 +34,10 @@ pub struct AppState {
     pub ready: watch::Receiver<bool>,
     /// Asks the app to reload its configuration.
     pub reload: ReloadHandle,
+    /// The rule engine (read-only views).
+    pub rules: Arc<Mutex<RuleEngine>>,
+    /// The evaluation interval of groups that set none (shown in `/api/v1/rules`).
+    pub rules_interval: Duration,
 }
 
 /// The router with every endpoint; responses are gzip-compressed when the client asks.
@@ -41,6 +49,8 @@ pub fn router(state: AppState) -> Router {
         .route("/-/ready", get(ready))
         .route("/-/reload", post(reload).put(reload))
         .route("/api/v1/health", get(health::health))
+        .route("/api/v1/rules", get(rules::rules))
+        .route("/api/v1/alerts", get(rules::alerts))
         .layer(CompressionLayer::new().gzip(true))
         .with_state(state)
 }
@@ -96,6 +106,8 @@ mod tests {
             self_metrics: SelfMetrics::new("0.0.0", "test").unwrap(),
             ready: rx,
             reload: ReloadHandle::channel().0,
+            rules: Arc::default(),
+            rules_interval: Duration::from_secs(15),
         };
         (state, tx)
     }

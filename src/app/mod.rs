@@ -5,17 +5,24 @@
 //! The only module that knows every other one; nothing else holds global state.
 
 mod reload;
+mod rules_runtime;
 
 pub use reload::{ConfigSource, ReloadHandle, ReloadResult};
+pub use rules_runtime::{
+    RULES_SOURCE, RulesRuntime, history_retention, load_rule_groups, rule_paths,
+};
 
 use crate::api::{self, AppState};
 use crate::collect::{self, CollectorTask, Scheduler};
 use crate::config::Config;
-use crate::metrics::Registry;
 use crate::metrics::self_metrics::SelfMetrics;
+use crate::metrics::{History, Registry};
+use crate::rules::RuleGroup;
+use crate::store::Store;
 use anyhow::Context;
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::watch;
 
@@ -55,11 +62,12 @@ struct Running {
     scheduler: Scheduler,
     shutdown_rx: watch::Receiver<bool>,
     collector_names: BTreeSet<String>,
+    rules: RulesRuntime,
 }
 
 impl Running {
     /// Replaces the collectors with those of `config`.
-    fn apply(&mut self, config: &Config) -> anyhow::Result<()> {
+    fn apply_collectors(&mut self, config: &Config) -> anyhow::Result<()> {
         let tasks = collector_tasks(config)?;
         let names: BTreeSet<String> = tasks
             .iter()
@@ -80,12 +88,27 @@ impl Running {
     }
 }
 
-/// Runs watchpost until SIGTERM or SIGINT.
-pub async fn run(config: Config, options: RunOptions) -> anyhow::Result<()> {
-    let registry = Registry::new();
+/// Runs watchpost until SIGTERM or SIGINT, on `config` and its already loaded rule `groups`.
+pub async fn run(
+    config: Config,
+    groups: Vec<RuleGroup>,
+    options: RunOptions,
+) -> anyhow::Result<()> {
+    let history = Arc::new(History::new(history_retention(&groups)));
+    let registry = Registry::with_history(history);
     let metrics = self_metrics()?;
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let (ready_tx, ready) = watch::channel(false);
+    let store = Store::open(&config.storage.path)
+        .with_context(|| format!("opening the store {}", config.storage.path.display()))?;
+    let rules = RulesRuntime::start(
+        groups,
+        config.rules.evaluation_interval,
+        store,
+        registry.clone(),
+        metrics.clone(),
+        (ready.clone(), shutdown_rx.clone()),
+    )?;
     let mut running = Running {
         scheduler: Scheduler::with_readiness(registry.clone(), metrics.clone(), ready_tx.clone()),
         registry: registry.clone(),
@@ -93,8 +116,9 @@ pub async fn run(config: Config, options: RunOptions) -> anyhow::Result<()> {
         ready_tx,
         shutdown_rx: shutdown_rx.clone(),
         collector_names: BTreeSet::new(),
+        rules,
     };
-    running.apply(&config)?;
+    running.apply_collectors(&config)?;
 
     let address: SocketAddr =
         config.server.listen_address.parse().with_context(|| {
@@ -112,6 +136,8 @@ pub async fn run(config: Config, options: RunOptions) -> anyhow::Result<()> {
         self_metrics: metrics.clone(),
         ready,
         reload: reload_handle,
+        rules: running.rules.engine(),
+        rules_interval: config.rules.evaluation_interval,
     };
     let mut server_shutdown = shutdown_rx.clone();
     let server = tokio::spawn(async move {
@@ -138,6 +164,7 @@ pub async fn run(config: Config, options: RunOptions) -> anyhow::Result<()> {
     }
     shutdown_tx.send_replace(true);
     running.scheduler.abort_all();
+    running.rules.abort();
     match server.await {
         Ok(result) => result.context("serving HTTP")?,
         Err(error) => return Err(anyhow::anyhow!("HTTP server task failed: {error}")),
@@ -151,12 +178,15 @@ fn reload(options: &RunOptions, running: &mut Running, metrics: &SelfMetrics) ->
     let gauge = metrics
         .config_last_reload_successful
         .with_label_values(&[] as &[&str]);
-    let outcome = match options.source.load() {
-        Ok(config) => running
-            .apply(&config)
-            .map_err(|error| vec![format!("{error:#}")]),
-        Err(diagnostics) => Err(diagnostics.0.iter().map(ToString::to_string).collect()),
-    };
+    let outcome = load_everything(&options.source).and_then(|(config, groups)| {
+        running
+            .apply_collectors(&config)
+            .map_err(|error| vec![format!("{error:#}")])?;
+        running
+            .rules
+            .reload(groups, config.rules.evaluation_interval);
+        Ok(())
+    });
     match &outcome {
         Ok(()) => {
             gauge.set(1.0);
@@ -170,6 +200,19 @@ fn reload(options: &RunOptions, running: &mut Running, metrics: &SelfMetrics) ->
         }
     }
     outcome
+}
+
+/// Loads the config and its rule files; every diagnostic of both when either is bad.
+pub fn load_everything(source: &ConfigSource) -> Result<(Config, Vec<RuleGroup>), Vec<String>> {
+    let config = source.load().map_err(|diagnostics| {
+        diagnostics
+            .0
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+    })?;
+    let groups = load_rule_groups(source, &config)?;
+    Ok((config, groups))
 }
 
 /// SIGHUP as a stream; `None` when it cannot be installed (reload then works only over HTTP).

@@ -131,18 +131,23 @@ impl Default for LoggingConfig {
     }
 }
 
-/// `rules`: which rule files to load.
+/// `rules`: which rule files to load and how often groups are evaluated.
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RulesConfig {
-    /// Globs of rule files, relative to the config file's directory.
+    /// Globs of rule files, relative to the config file's directory. The embedded default
+    /// config uses the rule files bundled into the binary.
     pub files: Vec<String>,
+    /// Interval of groups that set none (default 15s).
+    #[serde(with = "serde_duration")]
+    pub evaluation_interval: Duration,
 }
 
 impl Default for RulesConfig {
     fn default() -> Self {
         Self {
             files: vec!["rules/*.yml".to_owned()],
+            evaluation_interval: Duration::from_secs(15),
         }
     }
 }

@@ -54,6 +54,10 @@ pub fn validate(config: &Config, file: &str, map: &SourceMap) -> Vec<Diagnostic>
     }
     check.positive("collectors.interval", config.collectors.interval);
     check.positive("collectors.timeout", config.collectors.timeout);
+    check.positive(
+        "rules.evaluation_interval",
+        config.rules.evaluation_interval,
+    );
     let host = &config.collectors.host;
     let known = host::names();
     for (i, name) in host.disable.iter().enumerate() {

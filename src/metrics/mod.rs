@@ -5,9 +5,11 @@
 
 mod encode;
 mod family;
+mod history;
 mod registry;
 pub mod self_metrics;
 
 pub use encode::{CONTENT_TYPE_TEXT, encode_families, escape_label_value, format_value};
 pub use family::{Batch, MetricFamily, MetricType, Sample};
-pub use registry::{Registry, Snapshot};
+pub use history::{History, HistoryStats};
+pub use registry::{Registry, Snapshot, unix_millis};

@@ -6,6 +6,7 @@
 
 use super::encode::encode_families;
 use super::family::MetricFamily;
+use super::history::History;
 use std::collections::BTreeMap;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::SystemTime;
@@ -31,9 +32,19 @@ impl Snapshot {
 }
 
 /// Latest snapshots by source name. Cheap to clone (shared).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Registry {
     snapshots: Arc<RwLock<BTreeMap<String, Arc<Snapshot>>>>,
+    history: Option<Arc<History>>,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry")
+            .field("sources", &self.snapshots().len())
+            .field("history", &self.history.is_some())
+            .finish()
+    }
 }
 
 impl Registry {
@@ -42,8 +53,25 @@ impl Registry {
         Self::default()
     }
 
+    /// An empty registry that also records every published sample into `history` (the
+    /// windows the rule engine reads).
+    pub fn with_history(history: Arc<History>) -> Self {
+        Self {
+            snapshots: Arc::default(),
+            history: Some(history),
+        }
+    }
+
+    /// The sample history, when the registry keeps one.
+    pub fn history(&self) -> Option<&Arc<History>> {
+        self.history.as_ref()
+    }
+
     /// Replaces the snapshot of `source` with `families`.
     pub fn publish(&self, source: &str, families: Vec<MetricFamily>, collected_at: SystemTime) {
+        if let Some(history) = &self.history {
+            history.record_from(source, &families, unix_millis(collected_at));
+        }
         let mut encoded = String::new();
         encode_families(&families, &mut encoded);
         let snapshot = Arc::new(Snapshot {
@@ -92,6 +120,12 @@ impl Registry {
             out.push_str(&snapshot.encoded);
         }
     }
+}
+
+/// Milliseconds since the Unix epoch (0 for times before it).
+pub fn unix_millis(time: SystemTime) -> i64 {
+    time.duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 #[cfg(test)]

@@ -25,6 +25,8 @@ pub struct SelfMetrics {
     pub http_duration: HistogramVec,
     /// `watchpost_config_last_reload_successful`.
     pub config_last_reload_successful: GaugeVec,
+    /// `watchpost_rule_evaluation_duration_seconds{rule_group}`.
+    pub rule_evaluation_duration: HistogramVec,
 }
 
 impl std::fmt::Debug for SelfMetrics {
@@ -96,6 +98,17 @@ impl SelfMetrics {
             &["handler", "code"],
         )?;
         registry.register(Box::new(http_duration.clone()))?;
+        let rule_evaluation_duration = HistogramVec::new(
+            HistogramOpts::new(
+                "watchpost_rule_evaluation_duration_seconds",
+                "The duration of rule group evaluations.",
+            )
+            .buckets(vec![
+                0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0,
+            ]),
+            &["rule_group"],
+        )?;
+        registry.register(Box::new(rule_evaluation_duration.clone()))?;
         Ok(Self {
             registry,
             collector_success,
@@ -105,6 +118,7 @@ impl SelfMetrics {
             collector_runs,
             http_duration,
             config_last_reload_successful,
+            rule_evaluation_duration,
         })
     }
 

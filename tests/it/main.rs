@@ -15,5 +15,6 @@ mod process;
 mod prom_server;
 mod prometheus;
 mod promtool;
+mod rules;
 mod support;
 mod tools;

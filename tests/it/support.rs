@@ -20,7 +20,7 @@ pub fn test_config(data_dir: &Path) -> String {
          collectors:\n  interval: 5s\n  timeout: 4s\n\
          storage:\n  path: {}\n\
          logging:\n  level: info\n  format: json\n",
-        data_dir.display()
+        data_dir.join("watchpost.db").display()
     )
 }
 
@@ -30,7 +30,7 @@ pub struct Watchpost {
     stderr: CapturedOutput,
     /// The address watchpost reported in its `listening` log line.
     pub address: SocketAddr,
-    _dir: TempDir,
+    dir: Option<TempDir>,
 }
 
 impl Watchpost {
@@ -66,7 +66,7 @@ impl Watchpost {
                 child,
                 stderr,
                 address,
-                _dir: dir,
+                dir: Some(dir),
             },
             None => {
                 kill_and_reap(&mut child);
@@ -114,6 +114,20 @@ impl Watchpost {
             .unwrap_or_else(|error| panic!("GET {path}: {error}; log:\n{}", self.log()));
         assert_eq!(response.status(), 200, "GET {path}; log:\n{}", self.log());
         response.text().await.expect("response body")
+    }
+}
+
+impl Watchpost {
+    /// The directory holding the config (and the test's data).
+    pub fn dir(&self) -> &Path {
+        self.dir.as_ref().map_or(Path::new("."), |d| d.path())
+    }
+
+    /// Kills watchpost with SIGKILL (no shutdown of any kind) and hands back its directory,
+    /// so a test can start it again on the same data.
+    pub fn kill_hard(mut self) -> TempDir {
+        kill_and_reap(&mut self.child);
+        self.dir.take().expect("the directory is taken only here")
     }
 }
 

@@ -1,0 +1,290 @@
+//! Runs the rule engine: one tokio task per group ticking on the group's interval, each tick
+//! evaluated on a blocking thread over the sample history, its transitions saved to the store
+//! in one transaction, and `ALERTS` plus the per-group self-metrics published as the `rules`
+//! source of the registry.
+//!
+//! The engine sits behind a std `Mutex`: evaluation is CPU work measured in microseconds per
+//! rule and runs on a blocking thread, so no lock is ever held across an `.await`.
+
+use super::reload::ConfigSource;
+use crate::config::Config;
+use crate::metrics::self_metrics::SelfMetrics;
+use crate::metrics::{History, Registry, unix_millis};
+use crate::rules::file::parse_rule_text;
+use crate::rules::glob::expand_glob;
+use crate::rules::state::EventKind;
+use crate::rules::{RuleEngine, RuleGroup, load_rule_files};
+use crate::store::{Store, delete_alert};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// The rule files bundled into the binary, used by the embedded default config.
+const BUNDLED_RULES: &[(&str, &str)] = &[
+    ("rules/host.yml", include_str!("../../rules/host.yml")),
+    (
+        "rules/application.yml",
+        include_str!("../../rules/application.yml"),
+    ),
+    (
+        "rules/business.yml",
+        include_str!("../../rules/business.yml"),
+    ),
+];
+
+/// The registry source under which rule results are published.
+pub const RULES_SOURCE: &str = "rules";
+
+/// Loads the rule groups the config names (the bundled ones for the embedded default); every
+/// diagnostic as `FILE:LINE:COL: message` on failure.
+pub fn load_rule_groups(
+    source: &ConfigSource,
+    config: &Config,
+) -> Result<Vec<RuleGroup>, Vec<String>> {
+    let loaded = match source {
+        ConfigSource::Embedded => {
+            let mut groups = Vec::new();
+            let mut problems = Vec::new();
+            for (name, text) in BUNDLED_RULES {
+                match parse_rule_text(Path::new(name), text) {
+                    Ok(mut parsed) => groups.append(&mut parsed),
+                    Err(mut errors) => problems.append(&mut errors),
+                }
+            }
+            if problems.is_empty() {
+                Ok(groups)
+            } else {
+                Err(problems)
+            }
+        }
+        ConfigSource::File(path) => {
+            let base = path.parent().unwrap_or(Path::new("."));
+            load_rule_files(&rule_paths(config, base))
+        }
+    };
+    loaded.map_err(|errors| errors.iter().map(ToString::to_string).collect())
+}
+
+/// `rules.files` expanded against `base` (the config file's directory).
+pub fn rule_paths(config: &Config, base: &Path) -> Vec<PathBuf> {
+    config
+        .rules
+        .files
+        .iter()
+        .flat_map(|pattern| expand_glob(pattern, base))
+        .collect()
+}
+
+/// How long the history must keep samples for `groups` (their longest window, at least 15m).
+pub fn history_retention(groups: &[RuleGroup]) -> Duration {
+    groups
+        .iter()
+        .flat_map(|g| g.rules.iter().map(|r| r.max_window()))
+        .max()
+        .unwrap_or_default()
+        .max(Duration::from_secs(15 * 60))
+}
+
+/// What the group tasks share.
+struct Shared {
+    engine: Arc<Mutex<RuleEngine>>,
+    store: Arc<Mutex<Store>>,
+    history: Arc<History>,
+    registry: Registry,
+    metrics: SelfMetrics,
+}
+
+/// The running rule engine and its group tasks.
+pub struct RulesRuntime {
+    shared: Arc<Shared>,
+    shutdown: watch::Receiver<bool>,
+    ready: watch::Receiver<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl RulesRuntime {
+    /// Restores stored alert state into a new engine over `groups` and starts the group tasks.
+    ///
+    /// Groups are first evaluated once `ready` turns true (every collector has published):
+    /// evaluating an empty history right after a restart would drop restored pending alerts
+    /// and resolve restored firing ones.
+    pub fn start(
+        groups: Vec<RuleGroup>,
+        default_interval: Duration,
+        mut store: Store,
+        registry: Registry,
+        metrics: SelfMetrics,
+        signals: (watch::Receiver<bool>, watch::Receiver<bool>),
+    ) -> anyhow::Result<Self> {
+        let (ready, shutdown) = signals;
+        let history = registry
+            .history()
+            .cloned()
+            .ok_or_else(|| anyhow::anyhow!("the registry keeps no sample history"))?;
+        let mut engine = RuleEngine::new(groups);
+        let stored = store.load_alert_states()?;
+        let restored = stored.len();
+        let orphans = engine.restore(stored);
+        if !orphans.is_empty() {
+            tracing::info!(
+                count = orphans.len(),
+                "dropping stored alerts whose rule is gone"
+            );
+            store.with_transaction(|tx| {
+                orphans
+                    .iter()
+                    .try_for_each(|o| delete_alert(tx, &o.group, o.alert.fingerprint))
+            })?;
+        }
+        tracing::info!(restored = restored - orphans.len(), "alert state restored");
+        let mut runtime = Self {
+            shared: Arc::new(Shared {
+                engine: Arc::new(Mutex::new(engine)),
+                store: Arc::new(Mutex::new(store)),
+                history,
+                registry,
+                metrics,
+            }),
+            shutdown,
+            ready,
+            tasks: Vec::new(),
+        };
+        runtime.publish();
+        runtime.spawn(default_interval);
+        Ok(runtime)
+    }
+
+    /// The engine, for the API's read-only views.
+    pub fn engine(&self) -> Arc<Mutex<RuleEngine>> {
+        self.shared.engine.clone()
+    }
+
+    /// Replaces the rules, keeping the alerts of unchanged rules, and restarts the group tasks.
+    pub fn reload(&mut self, groups: Vec<RuleGroup>, default_interval: Duration) {
+        let needed = history_retention(&groups);
+        if needed > self.shared.history.retention() {
+            tracing::warn!(needed = ?needed, kept = ?self.shared.history.retention(),
+                "a reloaded rule uses a window longer than the sample history; restart to widen it");
+        }
+        self.abort();
+        lock(&self.shared.engine).reload(groups);
+        self.publish();
+        self.spawn(default_interval);
+    }
+
+    /// Stops every group task.
+    pub fn abort(&mut self) {
+        for task in self.tasks.drain(..) {
+            task.abort();
+        }
+    }
+
+    fn spawn(&mut self, default_interval: Duration) {
+        let intervals: Vec<Duration> = lock(&self.shared.engine)
+            .groups()
+            .iter()
+            .map(|g| g.group.interval.unwrap_or(default_interval))
+            .collect();
+        for (index, interval) in intervals.into_iter().enumerate() {
+            let shared = self.shared.clone();
+            let mut shutdown = self.shutdown.clone();
+            let mut ready = self.ready.clone();
+            self.tasks.push(tokio::spawn(async move {
+                tokio::select! {
+                    _ = ready.wait_for(|ready| *ready) => {}
+                    _ = shutdown.changed() => return,
+                }
+                let mut ticker = tokio::time::interval(interval);
+                ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+                loop {
+                    tokio::select! {
+                        _ = ticker.tick() => {}
+                        _ = shutdown.changed() => return,
+                    }
+                    let shared = shared.clone();
+                    let run = tokio::task::spawn_blocking(move || shared.evaluate_group(index));
+                    if let Err(error) = run.await {
+                        tracing::error!(%error, "rule evaluation task failed");
+                    }
+                }
+            }));
+        }
+    }
+
+    fn publish(&self) {
+        self.shared.publish(&lock(&self.shared.engine));
+    }
+}
+
+impl Drop for RulesRuntime {
+    fn drop(&mut self) {
+        self.abort();
+    }
+}
+
+impl Shared {
+    /// One tick of group `index`: evaluate, persist transitions, log them, publish ALERTS.
+    fn evaluate_group(&self, index: usize) {
+        let now = SystemTime::now();
+        let mut engine = lock(&self.engine);
+        let Some(evaluation) = engine.evaluate_group(index, &*self.history, unix_millis(now))
+        else {
+            return;
+        };
+        let group = engine.groups()[index].name().to_owned();
+        self.metrics
+            .rule_evaluation_duration
+            .with_label_values(&[&group])
+            .observe(evaluation.duration_seconds);
+        for (rule, message) in &evaluation.errors {
+            tracing::warn!(rule_group = %group, rule = %rule, error = %message, "rule evaluation failed");
+        }
+        if !evaluation.events.is_empty() {
+            if let Err(error) = lock(&self.store).save_transitions(&group, &evaluation.events) {
+                tracing::error!(%error, rule_group = %group, "saving alert transitions failed; state is kept in memory");
+            }
+            for event in &evaluation.events {
+                log_event(&group, event);
+            }
+        }
+        self.publish(&engine);
+    }
+
+    fn publish(&self, engine: &RuleEngine) {
+        let mut families = engine.alerts_families();
+        families.extend(engine.rule_group_families());
+        self.registry
+            .publish(RULES_SOURCE, families, SystemTime::now());
+    }
+}
+
+/// One structured line per alert transition (the embedded default's log notifications).
+fn log_event(group: &str, event: &crate::rules::state::AlertEvent) {
+    let alert = &event.alert;
+    let name = alert.labels.get("alertname").unwrap_or_default();
+    match event.kind {
+        EventKind::Firing | EventKind::Resolved | EventKind::Changed => tracing::warn!(
+            rule_group = group,
+            alertname = name,
+            event = ?event.kind,
+            labels = %alert.labels,
+            value = alert.value,
+            summary = alert.annotations.get("summary").unwrap_or_default(),
+            "alert"
+        ),
+        _ => tracing::info!(
+            rule_group = group,
+            alertname = name,
+            event = ?event.kind,
+            labels = %alert.labels,
+            value = alert.value,
+            "alert"
+        ),
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}

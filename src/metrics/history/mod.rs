@@ -1,0 +1,283 @@
+//! `History`: recent samples per series for rule windows, the engine's [`SampleSource`].
+//!
+//! Series are keyed by series name (`x`, `x_bucket`, `x_sum`, `x_count`) and label fingerprint;
+//! each holds a [`ring::Ring`] of 12-byte samples kept for the retention (the longest window
+//! the rules need, at least the 5m instant lookback for the newest sample). Metrics are spread
+//! over sharded `RwLock`s by name, so one writer per source and many readers proceed together;
+//! no lock is held across an await (there are none). A series a source stops reporting is
+//! marked stale at that source's next record (a timestamp, not a NaN sample): instant
+//! selectors stop seeing it at once, range windows still see its earlier samples, and it is
+//! dropped once its newest sample is older than the retention.
+
+mod ring;
+
+use super::MetricFamily;
+use crate::model::Labels;
+use crate::rules::expr::{LOOKBACK, Matcher, SampleSource, SeriesSamples, matches_all};
+use ring::{Ring, SLOT_BYTES};
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::{Mutex, PoisonError, RwLock};
+use std::time::Duration;
+
+const SHARDS: usize = 16;
+const NOT_STALE: i64 = i64::MAX;
+const MANUAL_SOURCE: u32 = u32::MAX;
+
+/// Hashes an already well-mixed u64 fingerprint by passing it through.
+#[derive(Default)]
+struct PassThroughHasher(u64);
+
+impl Hasher for PassThroughHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+}
+
+type SeriesMap = HashMap<u64, Series, BuildHasherDefault<PassThroughHasher>>;
+
+struct Series {
+    labels: Labels,
+    ring: Ring,
+    stale_at_ms: i64,
+    source: u32,
+    round: u32,
+}
+
+#[derive(Default)]
+struct Shard {
+    metrics: HashMap<Box<str>, SeriesMap>,
+}
+
+#[derive(Default)]
+struct SourceState {
+    id: u32,
+    round: u32,
+    metrics: HashSet<String>,
+}
+
+/// Memory and size figures of a [`History`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HistoryStats {
+    /// Series held.
+    pub series: usize,
+    /// Samples held.
+    pub samples: usize,
+    /// Bytes of ring slots allocated for samples (capacity × 12).
+    pub sample_bytes: usize,
+}
+
+/// Recent samples per series, thread-safe; see the module doc.
+pub struct History {
+    retention_ms: i64,
+    shards: Vec<RwLock<Shard>>,
+    sources: Mutex<HashMap<String, SourceState>>,
+}
+
+fn shard_of(metric: &str) -> usize {
+    let mut hasher = PassThroughHasher(0xcbf2_9ce4_8422_2325);
+    hasher.write(metric.as_bytes());
+    (hasher.finish() % SHARDS as u64) as usize
+}
+
+impl History {
+    /// An empty history keeping samples for `retention` (raised to the 5m lookback).
+    pub fn new(retention: Duration) -> Self {
+        let retention_ms = retention.max(LOOKBACK).as_millis().min(i64::MAX as u128) as i64;
+        Self {
+            retention_ms,
+            shards: (0..SHARDS).map(|_| RwLock::default()).collect(),
+            sources: Mutex::default(),
+        }
+    }
+
+    /// How long samples are kept.
+    pub fn retention(&self) -> Duration {
+        Duration::from_millis(self.retention_ms as u64)
+    }
+
+    /// Records one collection of the default source (see [`History::record_from`]).
+    pub fn record(&self, families: &[MetricFamily], at_ms: i64) {
+        self.record_from("", families, at_ms);
+    }
+
+    /// Records every sample of `families` at `at_ms` for `source`; series this source reported
+    /// last time but not now are marked stale, and expired series are dropped.
+    pub fn record_from(&self, source: &str, families: &[MetricFamily], at_ms: i64) {
+        let (id, round, previous) = {
+            let mut sources = self.sources.lock().unwrap_or_else(PoisonError::into_inner);
+            let next_id = sources.len() as u32;
+            let state = sources
+                .entry(source.to_owned())
+                .or_insert_with(|| SourceState {
+                    id: next_id,
+                    ..SourceState::default()
+                });
+            state.round = state.round.wrapping_add(1);
+            (state.id, state.round, std::mem::take(&mut state.metrics))
+        };
+        let mut written = HashSet::new();
+        let mut name = String::new();
+        for family in families {
+            let mut suffixes: Vec<&str> = family.samples.iter().map(|s| s.suffix).collect();
+            suffixes.sort_unstable();
+            suffixes.dedup();
+            for suffix in suffixes {
+                name.clear();
+                name.push_str(&family.name);
+                name.push_str(suffix);
+                let mut shard = self.write_shard(&name);
+                let series = shard.metrics.entry(name.as_str().into()).or_default();
+                for sample in family.samples.iter().filter(|s| s.suffix == suffix) {
+                    self.push(series, &sample.labels, at_ms, sample.value, (id, round));
+                }
+                written.insert(name.clone());
+            }
+        }
+        for metric in previous.iter().chain(&written) {
+            self.mark_stale(metric, id, round, at_ms);
+        }
+        let mut sources = self.sources.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(state) = sources.get_mut(source) {
+            state.metrics = written;
+        }
+    }
+
+    /// Adds one sample outside any source (fixtures, rule unit tests); never marked stale.
+    pub fn insert(&self, metric: &str, labels: &Labels, at_ms: i64, value: f64) {
+        let mut shard = self.write_shard(metric);
+        let series = shard.metrics.entry(metric.into()).or_default();
+        self.push(series, labels, at_ms, value, (MANUAL_SOURCE, 0));
+    }
+
+    fn write_shard(&self, metric: &str) -> std::sync::RwLockWriteGuard<'_, Shard> {
+        self.shards[shard_of(metric)]
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn push(&self, map: &mut SeriesMap, labels: &Labels, at_ms: i64, value: f64, by: (u32, u32)) {
+        let series = map.entry(labels.fingerprint().0).or_insert_with(|| Series {
+            labels: labels.clone(),
+            ring: Ring::default(),
+            stale_at_ms: NOT_STALE,
+            source: by.0,
+            round: by.1,
+        });
+        if series.labels != *labels {
+            return; // a 64-bit fingerprint collision: keep the first series
+        }
+        if series.ring.push(at_ms, value, at_ms - self.retention_ms) {
+            series.stale_at_ms = NOT_STALE;
+            (series.source, series.round) = by;
+        }
+    }
+
+    fn mark_stale(&self, metric: &str, source: u32, round: u32, at_ms: i64) {
+        let mut shard = self.write_shard(metric);
+        let cutoff = at_ms - self.retention_ms;
+        if let Some(map) = shard.metrics.get_mut(metric) {
+            for series in map.values_mut() {
+                if series.source == source && series.round != round {
+                    series.stale_at_ms = series.stale_at_ms.min(at_ms);
+                }
+            }
+            map.retain(|_, s| s.ring.newest().is_some_and(|(t, _)| t > cutoff));
+            if map.is_empty() {
+                shard.metrics.remove(metric);
+            }
+        }
+    }
+
+    /// Drops samples and series older than the retention before `now_ms`.
+    pub fn prune(&self, now_ms: i64) {
+        let cutoff = now_ms - self.retention_ms;
+        for shard in &self.shards {
+            let mut shard = shard.write().unwrap_or_else(PoisonError::into_inner);
+            for map in shard.metrics.values_mut() {
+                map.retain(|_, series| {
+                    series.ring.expire(cutoff);
+                    series.ring.len() > 0
+                });
+            }
+            shard.metrics.retain(|_, map| !map.is_empty());
+        }
+    }
+
+    /// Series, samples and sample bytes held.
+    pub fn stats(&self) -> HistoryStats {
+        let mut stats = HistoryStats::default();
+        for shard in &self.shards {
+            let shard = shard.read().unwrap_or_else(PoisonError::into_inner);
+            for series in shard.metrics.values().flat_map(|m| m.values()) {
+                stats.series += 1;
+                stats.samples += series.ring.len();
+                stats.sample_bytes += series.ring.capacity() * SLOT_BYTES;
+            }
+        }
+        stats
+    }
+}
+
+/// The samples of `series` a query at `now_ms` over `window_ms` sees (see [`SampleSource`]).
+fn visible_samples(series: &Series, window_ms: i64, now_ms: i64) -> Vec<(i64, f64)> {
+    if window_ms > 0 {
+        let start = now_ms - window_ms;
+        return series
+            .ring
+            .iter()
+            .filter(|&(t, _)| t > start && t <= now_ms)
+            .collect();
+    }
+    if series.stale_at_ms <= now_ms {
+        return Vec::new();
+    }
+    let lookback_start = now_ms - LOOKBACK.as_millis() as i64;
+    series
+        .ring
+        .iter()
+        .rev()
+        .find(|&(t, _)| t <= now_ms)
+        .filter(|&(t, _)| t > lookback_start)
+        .into_iter()
+        .collect()
+}
+
+impl SampleSource for History {
+    fn select(
+        &self,
+        metric: &str,
+        matchers: &[Matcher],
+        window: Duration,
+        now_ms: i64,
+    ) -> Vec<SeriesSamples> {
+        let window_ms = window.as_millis().min(i64::MAX as u128) as i64;
+        let shard = self.shards[shard_of(metric)]
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        let Some(map) = shard.metrics.get(metric) else {
+            return Vec::new();
+        };
+        map.values()
+            .filter(|series| matches_all(matchers, &series.labels))
+            .filter_map(|series| {
+                let samples = visible_samples(series, window_ms, now_ms);
+                (!samples.is_empty()).then(|| SeriesSamples {
+                    labels: series.labels.clone(),
+                    samples,
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,144 @@
+//! Notifications: the pure core of the pipeline from alert events to delivered messages.
+//!
+//! alert events → [`route`] (tree or rule `channels`) → [`group`] (aggregation groups, a pure
+//! scheduler over `now`) → at each flush [`pipeline::plan`]: [`silence`] / [`inhibit`] mute
+//! checks and [`dedup`] (send or not, and why) → [`message::Message`] into the outbox → a
+//! [`Notifier`] makes one attempt → [`retry`] decides done, retry or dead letter. Payloads live
+//! in [`payload`] (webhook v4, Alertmanager v2), [`payload_slack`] and [`payload_email`];
+//! [`ack`] tracks acknowledgements; [`dispatch::Dispatcher`] holds it all as one state machine.
+//! Nothing in here reads the clock.
+//!
+//! # TODO (not built yet; the lead wires these)
+//! - Integrations: `webhook`, `slack`, `alertmanager` notifiers over reqwest (make reqwest a
+//!   runtime dependency) and `email` over lettre (tokio, rustls, default features off). Each
+//!   makes one attempt within `RetryPolicy::attempt_timeout` and maps the HTTP answer with
+//!   [`retry::classify_http`]; a timeout is [`retry::Outcome::timed_out`]; connection errors are
+//!   retryable; SMTP 4xx retryable, 5xx permanent. Register them in [`build_notifiers`].
+//! - The alertmanager notifier must re-send firing alerts about every minute (Alertmanager
+//!   resolves an alert whose `endsAt` passes), independent of `repeat_interval`.
+//! - Store: the outbox (a `Message` per receiver, written in the same transaction as the alert
+//!   transition), the `SentRecord` per (receiver, group key), history rows (reason, attempts,
+//!   last error), silences and acknowledgements.
+//! - App task: drive [`dispatch::Dispatcher`]: `observe` every rule-engine event, sleep until
+//!   `next_deadline()` with `tokio::time`, `tick(now)` → outbox (+ sent record) in one
+//!   transaction. At startup `restore_sent` from the store and `observe` every restored firing
+//!   alert (old alerts flush at once; the restored records keep them from repeating).
+//! - Delivery loop per receiver: pending outbox rows → each `Notifier::notify` under
+//!   `tokio::time::timeout(attempt_timeout)` → `RetryPolicy::next_attempt(attempt, first_try,
+//!   now, outcome, retry::seed_from_id(&message.id))` → delete, reschedule or dead-letter; a
+//!   receiver with several integrations needs per-integration attempt state.
+//! - Self-metrics, the built-in "receiver keeps failing" alert to `fallback_receiver`, the
+//!   silence/ack/history API and the `alerts`/`silence` CLI verbs.
+
+pub mod ack;
+pub mod alert;
+pub mod config;
+pub mod config_integrations;
+pub mod config_validate;
+pub mod dedup;
+pub mod dispatch;
+pub mod group;
+pub mod inhibit;
+pub mod log;
+pub mod matcher;
+pub mod message;
+pub mod payload;
+pub mod payload_email;
+pub mod payload_slack;
+pub mod pipeline;
+pub mod retry;
+pub mod retry_after;
+pub mod route;
+pub mod secret;
+pub mod silence;
+pub mod template;
+
+pub use alert::{Alert, AlertStatus};
+pub use config::NotifyConfig;
+pub use dedup::{Reason, SentRecord, needs_update};
+pub use message::Message;
+pub use retry::{Decision, Outcome, RetryPolicy};
+pub use secret::Secret;
+
+use config::ReceiverConfig;
+use std::future::Future;
+use std::pin::Pin;
+
+/// The future a notifier returns.
+pub type NotifyFuture<'a> = Pin<Box<dyn Future<Output = Outcome> + Send + 'a>>;
+
+/// One integration of one receiver: makes exactly one delivery attempt and says whether a
+/// failure is worth retrying. Retrying, backoff, dead letters and history are the pipeline's.
+pub trait Notifier: Send + Sync {
+    /// The receiver name.
+    fn name(&self) -> &str;
+    /// The integration (`log`, `webhook`, `slack`, `email`, `alertmanager`).
+    fn integration(&self) -> &'static str;
+    /// One attempt to deliver `message`.
+    fn notify<'a>(&'a self, message: &'a Message) -> NotifyFuture<'a>;
+}
+
+/// Why notifiers could not be built for a receiver.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum BuildError {
+    /// The integration exists in config but has no implementation yet.
+    #[error("receiver {receiver:?}: the {integration} integration is not implemented yet")]
+    NotImplemented {
+        /// The receiver name.
+        receiver: String,
+        /// The integration.
+        integration: &'static str,
+    },
+}
+
+/// The single registration point: the notifiers of one receiver, one per integration.
+pub fn build_notifiers(receiver: &ReceiverConfig) -> Result<Vec<Box<dyn Notifier>>, BuildError> {
+    let mut notifiers: Vec<Box<dyn Notifier>> = Vec::new();
+    for integration in receiver.integrations() {
+        match integration {
+            "log" => notifiers.push(Box::new(log::LogNotifier::new(&receiver.name))),
+            other => {
+                return Err(BuildError::NotImplemented {
+                    receiver: receiver.name.clone(),
+                    integration: other,
+                });
+            }
+        }
+    }
+    Ok(notifiers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use config::{LogConfig, WebhookConfig};
+
+    #[test]
+    fn builds_log_and_reports_missing_integrations() {
+        let log = ReceiverConfig {
+            name: "ops".into(),
+            log: Some(LogConfig {}),
+            ..ReceiverConfig::default()
+        };
+        let built = build_notifiers(&log).unwrap_or_default();
+        assert_eq!(
+            built
+                .iter()
+                .map(|n| (n.name(), n.integration()))
+                .collect::<Vec<_>>(),
+            [("ops", "log")]
+        );
+        let hook = ReceiverConfig {
+            name: "h".into(),
+            webhook: Some(WebhookConfig::default()),
+            ..ReceiverConfig::default()
+        };
+        assert!(matches!(
+            build_notifiers(&hook),
+            Err(BuildError::NotImplemented {
+                integration: "webhook",
+                ..
+            })
+        ));
+    }
+}
