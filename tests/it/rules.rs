@@ -87,8 +87,7 @@ async fn wait_for_state(watchpost: &Watchpost, name: &str, state: &str) -> Value
     )
     .await
     .unwrap_or_else(|message| panic!("{message}; log:\n{}", watchpost.log()));
-    let alert = found.lock().unwrap().clone();
-    alert
+    found.lock().unwrap().clone()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
