@@ -3,21 +3,25 @@
 //! `router(state)` builds the whole axum router so tests can drive it with `oneshot`. Handlers
 //! only read shared state (registry, self-metrics, readiness); nothing here waits on a collector.
 
+mod access;
 pub mod error;
 mod health;
 mod landing;
 mod metrics;
+mod push;
 mod rules;
 
-use crate::app::ReloadHandle;
+use crate::app::{PushHandle, ReloadHandle};
 use crate::metrics::Registry;
 use crate::metrics::self_metrics::SelfMetrics;
 use crate::rules::RuleEngine;
 use axum::Json;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::middleware;
+use axum::routing::{get, post, put};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
@@ -38,19 +42,37 @@ pub struct AppState {
     pub rules: Arc<Mutex<RuleEngine>>,
     /// The evaluation interval of groups that set none (shown in `/api/v1/rules`).
     pub rules_interval: Duration,
+    /// Push ingestion.
+    pub push: PushHandle,
 }
 
 /// The router with every endpoint; responses are gzip-compressed when the client asks.
 pub fn router(state: AppState) -> Router {
+    // One byte over the limit, so the handler sees an oversized body and names the limit.
+    let body_limit = state
+        .push
+        .read(|store| store.config().limits.max_body_bytes)
+        .saturating_add(1);
+    let writes = Router::new()
+        .route("/-/reload", post(reload).put(reload))
+        .route("/api/v1/metrics", post(push::post_metrics))
+        .route("/api/v1/requests", post(push::post_requests))
+        .route("/api/v1/logs", post(push::post_logs))
+        .route(
+            "/metrics/job/{*grouping}",
+            put(push::gateway).post(push::gateway).delete(push::gateway),
+        )
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn(access::loopback_only));
     Router::new()
         .route("/", get(landing::page))
         .route("/metrics", get(metrics::scrape))
         .route("/-/healthy", get(health))
         .route("/-/ready", get(ready))
-        .route("/-/reload", post(reload).put(reload))
         .route("/api/v1/health", get(health::health))
         .route("/api/v1/rules", get(rules::rules))
         .route("/api/v1/alerts", get(rules::alerts))
+        .merge(writes)
         .layer(CompressionLayer::new().gzip(true))
         .with_state(state)
 }
@@ -93,7 +115,26 @@ mod tests {
 
     fn state(ready: bool) -> (AppState, watch::Sender<bool>) {
         let (tx, rx) = watch::channel(ready);
-        let registry = Registry::new();
+        let history = Arc::new(crate::metrics::History::new(Duration::from_secs(60)));
+        let registry = Registry::with_history(history);
+        let self_metrics = SelfMetrics::new("0.0.0", "test").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(&dir.path().join("watchpost.db")).unwrap();
+        let rules = crate::app::RulesRuntime::start(
+            Vec::new(),
+            Duration::from_secs(15),
+            store,
+            registry.clone(),
+            self_metrics.clone(),
+            (rx.clone(), watch::channel(false).1),
+        )
+        .unwrap();
+        let push = PushHandle::new(
+            crate::collect::push::PushStore::new(Default::default()),
+            registry.clone(),
+            rules.evaluator(),
+            self_metrics.push_rejected.clone(),
+        );
         let mut batch = crate::metrics::Batch::new();
         batch.gauge("node_load1", "1m load average.", &[], 0.5);
         registry.publish(
@@ -103,11 +144,12 @@ mod tests {
         );
         let state = AppState {
             registry,
-            self_metrics: SelfMetrics::new("0.0.0", "test").unwrap(),
+            self_metrics,
             ready: rx,
             reload: ReloadHandle::channel().0,
-            rules: Arc::default(),
+            rules: rules.engine(),
             rules_interval: Duration::from_secs(15),
+            push,
         };
         (state, tx)
     }

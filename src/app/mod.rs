@@ -4,9 +4,11 @@
 //!
 //! The only module that knows every other one; nothing else holds global state.
 
+mod push_runtime;
 mod reload;
 mod rules_runtime;
 
+pub use push_runtime::PushHandle;
 pub use reload::{ConfigSource, ReloadHandle, ReloadResult};
 pub use rules_runtime::{
     RULES_SOURCE, RulesRuntime, history_retention, load_rule_groups, rule_paths,
@@ -130,6 +132,13 @@ pub async fn run(
     let bound = listener.local_addr().context("reading the bound address")?;
     tracing::info!(address = %bound, version = crate::VERSION, "listening");
 
+    let push = PushHandle::new(
+        crate::collect::push::PushStore::new(config.push.clone()),
+        registry.clone(),
+        running.rules.evaluator(),
+        metrics.push_rejected.clone(),
+    );
+    let push_ticks = push.spawn_ticks(shutdown_rx.clone());
     let (reload_handle, mut reload_requests) = ReloadHandle::channel();
     let state = AppState {
         registry,
@@ -138,10 +147,12 @@ pub async fn run(
         reload: reload_handle,
         rules: running.rules.engine(),
         rules_interval: config.rules.evaluation_interval,
+        push,
     };
     let mut server_shutdown = shutdown_rx.clone();
     let server = tokio::spawn(async move {
-        axum::serve(listener, api::router(state))
+        let service = api::router(state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, service)
             .with_graceful_shutdown(async move {
                 let _ = server_shutdown.wait_for(|stop| *stop).await;
             })
@@ -165,6 +176,7 @@ pub async fn run(
     shutdown_tx.send_replace(true);
     running.scheduler.abort_all();
     running.rules.abort();
+    push_ticks.abort();
     match server.await {
         Ok(result) => result.context("serving HTTP")?,
         Err(error) => return Err(anyhow::anyhow!("HTTP server task failed: {error}")),

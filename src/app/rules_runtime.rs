@@ -12,6 +12,7 @@ use crate::metrics::self_metrics::SelfMetrics;
 use crate::metrics::{History, Registry, unix_millis};
 use crate::rules::file::parse_rule_text;
 use crate::rules::glob::expand_glob;
+use crate::rules::group::Evaluation;
 use crate::rules::state::EventKind;
 use crate::rules::{RuleEngine, RuleGroup, load_rule_files};
 use crate::store::{Store, delete_alert};
@@ -161,6 +162,13 @@ impl RulesRuntime {
         self.shared.engine.clone()
     }
 
+    /// The handle push ingestion uses to evaluate rules as soon as their series change.
+    pub fn evaluator(&self) -> RuleEvaluator {
+        RuleEvaluator {
+            shared: self.shared.clone(),
+        }
+    }
+
     /// Replaces the rules, keeping the alerts of unchanged rules, and restarts the group tasks.
     pub fn reload(&mut self, groups: Vec<RuleGroup>, default_interval: Duration) {
         let needed = history_retention(&groups);
@@ -234,22 +242,42 @@ impl Shared {
             return;
         };
         let group = engine.groups()[index].name().to_owned();
+        self.record(&group, &evaluation);
+        self.publish(&engine);
+    }
+
+    /// Evaluates the rules that read any of `metrics`, right after a push changed them.
+    fn evaluate_pushed(&self, metrics: &[String]) {
+        let now = SystemTime::now();
+        let mut engine = lock(&self.engine);
+        let evaluations = engine.evaluate_pushed(&*self.history, unix_millis(now), metrics);
+        if evaluations.is_empty() {
+            return;
+        }
+        for (group, evaluation) in &evaluations {
+            self.record(group, evaluation);
+        }
+        self.publish(&engine);
+    }
+
+    /// Self-metrics, error logs, the store transaction and event logs of one evaluation.
+    fn record(&self, group: &str, evaluation: &Evaluation) {
         self.metrics
             .rule_evaluation_duration
-            .with_label_values(&[&group])
+            .with_label_values(&[group])
             .observe(evaluation.duration_seconds);
         for (rule, message) in &evaluation.errors {
             tracing::warn!(rule_group = %group, rule = %rule, error = %message, "rule evaluation failed");
         }
-        if !evaluation.events.is_empty() {
-            if let Err(error) = lock(&self.store).save_transitions(&group, &evaluation.events) {
-                tracing::error!(%error, rule_group = %group, "saving alert transitions failed; state is kept in memory");
-            }
-            for event in &evaluation.events {
-                log_event(&group, event);
-            }
+        if evaluation.events.is_empty() {
+            return;
         }
-        self.publish(&engine);
+        if let Err(error) = lock(&self.store).save_transitions(group, &evaluation.events) {
+            tracing::error!(%error, rule_group = %group, "saving alert transitions failed; state is kept in memory");
+        }
+        for event in &evaluation.events {
+            log_event(group, event);
+        }
     }
 
     fn publish(&self, engine: &RuleEngine) {
@@ -257,6 +285,35 @@ impl Shared {
         families.extend(engine.rule_group_families());
         self.registry
             .publish(RULES_SOURCE, families, SystemTime::now());
+    }
+}
+
+/// A cloneable handle that evaluates rules when pushed series change.
+#[derive(Clone)]
+pub struct RuleEvaluator {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for RuleEvaluator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RuleEvaluator")
+    }
+}
+
+impl RuleEvaluator {
+    /// True when some rule reads one of `metrics` (so a push of them must be published and
+    /// evaluated at once rather than on the next publish tick).
+    pub fn reads_any(&self, metrics: &[String]) -> bool {
+        let engine = lock(&self.shared.engine);
+        engine
+            .groups()
+            .iter()
+            .any(|g| metrics.iter().any(|m| g.reads_metric(m)))
+    }
+
+    /// Evaluates the rules reading `metrics` now (blocking: call from a blocking thread).
+    pub fn evaluate_pushed(&self, metrics: &[String]) {
+        self.shared.evaluate_pushed(metrics);
     }
 }
 

@@ -17,6 +17,7 @@ pub use interpolate::interpolate;
 pub use load::{Loaded, load_yaml, load_yaml_partial};
 
 use crate::collect::host::HostConfig;
+use crate::collect::push::PushConfig;
 use crate::model::duration::serde_duration;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -39,6 +40,8 @@ pub struct Config {
     pub logging: LoggingConfig,
     /// Alert rule files.
     pub rules: RulesConfig,
+    /// Push ingestion: limits, TTL, buckets, service health, the metric catalogue.
+    pub push: PushConfig,
 }
 
 /// `server`: where watchpost listens.

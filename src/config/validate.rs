@@ -95,6 +95,9 @@ pub fn validate(config: &Config, file: &str, map: &SourceMap) -> Vec<Diagnostic>
     if let Some(pattern) = &host.netdev.device_exclude {
         check.regex("collectors.host.netdev.device_exclude", pattern);
     }
+    for problem in config.push.problems() {
+        check.error("push", problem);
+    }
     if config.storage.path.as_os_str().is_empty() {
         check.error("storage.path", "must not be empty");
     }

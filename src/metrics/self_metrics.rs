@@ -27,6 +27,8 @@ pub struct SelfMetrics {
     pub config_last_reload_successful: GaugeVec,
     /// `watchpost_rule_evaluation_duration_seconds{rule_group}`.
     pub rule_evaluation_duration: HistogramVec,
+    /// `watchpost_push_rejected_total{reason}`.
+    pub push_rejected: IntCounterVec,
 }
 
 impl std::fmt::Debug for SelfMetrics {
@@ -109,6 +111,14 @@ impl SelfMetrics {
             &["rule_group"],
         )?;
         registry.register(Box::new(rule_evaluation_duration.clone()))?;
+        let push_rejected = IntCounterVec::new(
+            Opts::new(
+                "watchpost_push_rejected_total",
+                "Pushes rejected whole, by reason (the limit or the kind of bad input).",
+            ),
+            &["reason"],
+        )?;
+        registry.register(Box::new(push_rejected.clone()))?;
         Ok(Self {
             registry,
             collector_success,
@@ -119,6 +129,7 @@ impl SelfMetrics {
             http_duration,
             config_last_reload_successful,
             rule_evaluation_duration,
+            push_rejected,
         })
     }
 

@@ -15,6 +15,7 @@ mod process;
 mod prom_server;
 mod prometheus;
 mod promtool;
+mod push;
 mod rules;
 mod support;
 mod tools;

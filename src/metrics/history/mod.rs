@@ -13,7 +13,9 @@ mod ring;
 
 use super::MetricFamily;
 use crate::model::Labels;
-use crate::rules::expr::{LOOKBACK, Matcher, SampleSource, SeriesSamples, matches_all};
+use crate::rules::expr::{
+    LOOKBACK, Matcher, SampleSource, SeriesSamples, SeriesVisitor, matches_all,
+};
 use ring::{Ring, SLOT_BYTES};
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -227,28 +229,34 @@ impl History {
     }
 }
 
-/// The samples of `series` a query at `now_ms` over `window_ms` sees (see [`SampleSource`]).
-fn visible_samples(series: &Series, window_ms: i64, now_ms: i64) -> Vec<(i64, f64)> {
+/// Appends to `out` the samples of `series` a query at `now_ms` over `window_ms` sees.
+fn visible_samples(series: &Series, window_ms: i64, now_ms: i64, out: &mut Vec<(i64, f64)>) {
     if window_ms > 0 {
         let start = now_ms - window_ms;
-        return series
-            .ring
-            .iter()
-            .filter(|&(t, _)| t > start && t <= now_ms)
-            .collect();
+        out.extend(
+            series
+                .ring
+                .iter()
+                .filter(|&(t, _)| t > start && t <= now_ms),
+        );
+        return;
     }
     if series.stale_at_ms <= now_ms {
-        return Vec::new();
+        return;
     }
     let lookback_start = now_ms - LOOKBACK.as_millis() as i64;
-    series
-        .ring
-        .iter()
-        .rev()
-        .find(|&(t, _)| t <= now_ms)
-        .filter(|&(t, _)| t > lookback_start)
-        .into_iter()
-        .collect()
+    out.extend(
+        series
+            .ring
+            .iter()
+            .rev()
+            .find(|&(t, _)| t <= now_ms)
+            .filter(|&(t, _)| t > lookback_start),
+    );
+}
+
+fn window_millis(window: Duration) -> i64 {
+    window.as_millis().min(i64::MAX as u128) as i64
 }
 
 impl SampleSource for History {
@@ -259,23 +267,42 @@ impl SampleSource for History {
         window: Duration,
         now_ms: i64,
     ) -> Vec<SeriesSamples> {
-        let window_ms = window.as_millis().min(i64::MAX as u128) as i64;
+        let mut rows = Vec::new();
+        self.visit(metric, matchers, window, now_ms, &mut |labels, samples| {
+            rows.push(SeriesSamples {
+                labels: labels.clone(),
+                samples: samples.to_vec(),
+            });
+        });
+        rows
+    }
+
+    fn visit(
+        &self,
+        metric: &str,
+        matchers: &[Matcher],
+        window: Duration,
+        now_ms: i64,
+        visitor: &mut SeriesVisitor<'_>,
+    ) {
+        let window_ms = window_millis(window);
         let shard = self.shards[shard_of(metric)]
             .read()
             .unwrap_or_else(PoisonError::into_inner);
         let Some(map) = shard.metrics.get(metric) else {
-            return Vec::new();
+            return;
         };
-        map.values()
-            .filter(|series| matches_all(matchers, &series.labels))
-            .filter_map(|series| {
-                let samples = visible_samples(series, window_ms, now_ms);
-                (!samples.is_empty()).then(|| SeriesSamples {
-                    labels: series.labels.clone(),
-                    samples,
-                })
-            })
-            .collect()
+        let mut samples = Vec::new();
+        for series in map.values() {
+            if !matches_all(matchers, &series.labels) {
+                continue;
+            }
+            samples.clear();
+            visible_samples(series, window_ms, now_ms, &mut samples);
+            if !samples.is_empty() {
+                visitor(&series.labels, &samples);
+            }
+        }
     }
 }
 

@@ -48,9 +48,19 @@ impl Ring {
         (self.len > 0).then(|| self.at(self.len() - 1))
     }
 
-    /// Samples oldest first.
+    /// Samples oldest first (two contiguous runs of the ring, no per-sample modulo).
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (i64, f64)> + '_ {
-        (0..self.len()).map(|i| self.at(i))
+        let head = self.head as usize;
+        let first_end = (head + self.len()).min(self.slots.len());
+        let wrapped = self.len() - (first_end - head);
+        let base = self.base_ms;
+        self.slots[head..first_end]
+            .iter()
+            .chain(&self.slots[..wrapped])
+            .map(move |slot| {
+                let (offset, value) = (slot.offset_ms, slot.value);
+                (base + i64::from(offset), value)
+            })
     }
 
     /// Drops samples at or before `cutoff_ms`.

@@ -7,7 +7,7 @@ use super::compile::Plan;
 use super::functions::{Window, apply};
 use super::matching::{join, set_operation};
 use super::scalar::Program;
-use super::source::{SampleSource, SeriesSamples};
+use super::source::SampleSource;
 use crate::model::Labels;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -23,23 +23,12 @@ pub(crate) fn evaluate(
 ) -> Result<Vector, EvalError> {
     let eval = |inner: &Plan| evaluate(inner, source, now_ms);
     Ok(match plan {
-        Plan::Instant(selector) => select(source, selector, now_ms)
-            .into_iter()
-            .filter_map(|s| Some((s.labels, s.samples.last()?.1)))
-            .collect(),
-        Plan::Timestamp(selector) => select(source, selector, now_ms)
-            .into_iter()
-            .filter_map(|s| Some((s.labels, s.samples.last()?.0 as f64 / 1000.0)))
-            .collect(),
-        Plan::Window { func, selector } => {
-            let window = Window {
-                end_ms: now_ms - selector.offset_ms as i64,
-                range_ms: selector.range_ms.unwrap_or(0) as i64,
-            };
-            select(source, selector, now_ms)
-                .into_iter()
-                .filter_map(|s| Some((s.labels, apply(*func, &s.samples, window)?)))
-                .collect()
+        Plan::Instant(_) | Plan::Timestamp(_) | Plan::Window { .. } => {
+            let mut out = Vec::new();
+            series_values(plan, source, now_ms, &mut |labels, value| {
+                out.push((labels.clone(), value));
+            });
+            out
         }
         Plan::Absent { inner, labels } => {
             if eval(inner)?.is_empty() {
@@ -65,6 +54,9 @@ pub(crate) fn evaluate(
             rhs,
             program,
         } => join(eval(lhs)?, eval(rhs)?, matching, program, now_ms)?,
+        Plan::Island { inputs, program } if inputs.len() == 1 && is_series_plan(&inputs[0]) => {
+            fused_island(&inputs[0], program, source, now_ms)?
+        }
         Plan::Island { inputs, program } => {
             let vectors = inputs.iter().map(eval).collect::<Result<Vec<_>, _>>()?;
             island(vectors, program, now_ms)?
@@ -72,13 +64,75 @@ pub(crate) fn evaluate(
     })
 }
 
-fn select(source: &dyn SampleSource, selector: &Selector, now_ms: i64) -> Vec<SeriesSamples> {
-    source.select(
+/// How a series plan turns one series' samples into its value.
+type WindowValue = Box<dyn Fn(&[(i64, f64)]) -> Option<f64>>;
+
+fn is_series_plan(plan: &Plan) -> bool {
+    matches!(
+        plan,
+        Plan::Instant(_) | Plan::Timestamp(_) | Plan::Window { .. }
+    )
+}
+
+/// Calls `emit` with each selected series' labels (borrowed) and its value under `plan`,
+/// one of `Instant`, `Timestamp`, `Window`.
+fn series_values(
+    plan: &Plan,
+    source: &dyn SampleSource,
+    now_ms: i64,
+    emit: &mut dyn FnMut(&Labels, f64),
+) {
+    let (selector, value): (&Selector, WindowValue) = match plan {
+        Plan::Instant(selector) => (selector, Box::new(|s| Some(s.last()?.1))),
+        Plan::Timestamp(selector) => (selector, Box::new(|s| Some(s.last()?.0 as f64 / 1000.0))),
+        Plan::Window { func, selector } => {
+            let window = Window {
+                end_ms: now_ms - selector.offset_ms as i64,
+                range_ms: selector.range_ms.unwrap_or(0) as i64,
+            };
+            let func = *func;
+            (selector, Box::new(move |s| apply(func, s, window)))
+        }
+        _ => return,
+    };
+    source.visit(
         &selector.metric,
         &selector.matchers,
         Duration::from_millis(selector.range_ms.unwrap_or(0)),
         now_ms - selector.offset_ms as i64,
-    )
+        &mut |labels, samples| {
+            if let Some(v) = value(samples) {
+                emit(labels, v);
+            }
+        },
+    );
+}
+
+/// An island over a single series plan, run while visiting the series, so labels are cloned
+/// only for the rows the program keeps (a threshold rule keeps few).
+fn fused_island(
+    input: &Plan,
+    program: &Program,
+    source: &dyn SampleSource,
+    now_ms: i64,
+) -> Result<Vector, EvalError> {
+    let mut runner = program.runner(now_ms);
+    let mut out = Vec::new();
+    let mut failure = None;
+    series_values(
+        input,
+        source,
+        now_ms,
+        &mut |labels, value| match runner.run(&[value]) {
+            Ok(Some(result)) => out.push((labels.clone(), result)),
+            Ok(None) => {}
+            Err(error) => failure = Some(error),
+        },
+    );
+    match failure {
+        Some(error) => Err(error),
+        None => Ok(out),
+    }
 }
 
 /// Pairs the input vectors by identical label sets and runs the program on each row.

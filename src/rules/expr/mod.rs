@@ -45,7 +45,7 @@ mod scalar;
 mod source;
 
 pub use matcher::{MatchOp, Matcher, matches_all};
-pub use source::{LOOKBACK, SampleSource, SeriesSamples};
+pub use source::{LOOKBACK, SampleSource, SeriesSamples, SeriesVisitor};
 
 use crate::model::Labels;
 use std::time::Duration;

@@ -7,6 +7,9 @@ use std::time::Duration;
 /// How far back an instant selector (window 0) looks for the latest sample, as in Prometheus.
 pub const LOOKBACK: Duration = Duration::from_secs(300);
 
+/// The callback of [`SampleSource::visit`]: one series' labels and samples.
+pub type SeriesVisitor<'a> = dyn FnMut(&Labels, &[(i64, f64)]) + 'a;
+
 /// One series as returned by a [`SampleSource`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct SeriesSamples {
@@ -28,4 +31,20 @@ pub trait SampleSource {
         window: Duration,
         now_ms: i64,
     ) -> Vec<SeriesSamples>;
+
+    /// Calls `visitor` with the labels and samples of every series [`select`](Self::select)
+    /// would return, without building owned rows (the hot path of rule evaluation). The
+    /// visitor must not block; a source may hold a read lock while calling it.
+    fn visit(
+        &self,
+        metric: &str,
+        matchers: &[Matcher],
+        window: Duration,
+        now_ms: i64,
+        visitor: &mut SeriesVisitor<'_>,
+    ) {
+        for series in self.select(metric, matchers, window, now_ms) {
+            visitor(&series.labels, &series.samples);
+        }
+    }
 }

@@ -416,3 +416,34 @@ fn compile_errors_carry_offsets() {
     let (offset, _) = error_at("time(1)");
     assert_eq!(offset, 5);
 }
+
+/// A source implementing only `select`, to exercise the default `visit`.
+struct OnlySelect;
+
+impl SampleSource for OnlySelect {
+    fn select(&self, metric: &str, _: &[Matcher], _: Duration, _: i64) -> Vec<SeriesSamples> {
+        if metric != "x" {
+            return Vec::new();
+        }
+        vec![SeriesSamples {
+            labels: Labels::from_pairs([("a", "1")]),
+            samples: vec![(0, 5.0)],
+        }]
+    }
+}
+
+#[test]
+fn sources_with_only_select_work_through_the_default_visit() {
+    let labels = Labels::from_pairs([("a", "1")]);
+    let kept = compile("x > 1").unwrap().evaluate(&OnlySelect, S).unwrap();
+    assert_eq!(kept, vec![(labels.clone(), 5.0)]);
+    let summed = compile("x + x").unwrap().evaluate(&OnlySelect, S).unwrap();
+    assert_eq!(summed, vec![(labels, 10.0)]);
+    assert!(
+        compile("x > 9")
+            .unwrap()
+            .evaluate(&OnlySelect, S)
+            .unwrap()
+            .is_empty()
+    );
+}
