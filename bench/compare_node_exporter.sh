@@ -105,7 +105,8 @@ prometheus-node-exporter ${node_version} with its default collectors. Both run a
 on 127.0.0.1; each is scraped $count times in sequence over one keep-alive connection with
 Prometheus's scrape headers, first without and then with \`Accept-Encoding: gzip\`. CPU is the
 exporter's utime+stime from /proc/PID/stat over the run (watchpost's background collection
-included); RSS is VmRSS after startup and after both runs.
+included); RSS is VmRSS after startup and after both runs. Samples count every sample line
+(node_exporter's include its own go_*/process_*/promhttp_* series).
 
 $table
 

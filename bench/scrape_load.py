@@ -122,21 +122,27 @@ def table(args):
             results.append(json.load(file))
     names = list(dict.fromkeys(r["name"] for r in results))
     by_key = {(r["name"], r["gzip"]): r for r in results}
-    rows = [("samples per scrape", lambda r: str(r["samples"]), False)]
+    # (label, result key, unit formatter, which run: False = identity, True = gzip)
+    rows = [("samples per scrape", "samples", str, False)]
     for use_gzip in (False, True):
         encoding = "gzip" if use_gzip else "identity"
         rows += [
-            (f"`/metrics` p50 latency ({encoding})", lambda r: f"{r['p50_ms']:.2f} ms", use_gzip),
-            (f"`/metrics` p99 latency ({encoding})", lambda r: f"{r['p99_ms']:.2f} ms", use_gzip),
-            (f"CPU s per 1,000 scrapes ({encoding})", lambda r: f"{r['cpu_s_per_1000']:.2f} s", use_gzip),
+            (f"`/metrics` p50 latency ({encoding})", "p50_ms", lambda v: f"{v:.2f} ms", use_gzip),
+            (f"`/metrics` p99 latency ({encoding})", "p99_ms", lambda v: f"{v:.2f} ms", use_gzip),
+            (f"CPU s per 1,000 scrapes ({encoding})", "cpu_s_per_1000", lambda v: f"{v:.2f} s", use_gzip),
         ]
     rows += [
-        ("RSS idle (before load)", lambda r: mib(r["rss_before_kib"]), False),
-        ("RSS after load", lambda r: mib(r["rss_after_kib"]), True),
+        ("RSS idle (before load)", "rss_before_kib", mib, False),
+        ("RSS after load", "rss_after_kib", mib, True),
     ]
-    lines = ["| | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
-    for label, cell, use_gzip in rows:
-        cells = [cell(by_key[(n, use_gzip)]) if (n, use_gzip) in by_key else "n/a" for n in names]
+    ratio = len(names) == 2
+    header = "| | " + " | ".join(names) + (f" | {names[0]} / {names[1]} |" if ratio else " |")
+    lines = [header, "|---|" + "---:|" * (len(names) + ratio)]
+    for label, key, unit, use_gzip in rows:
+        values = [by_key[(n, use_gzip)][key] if (n, use_gzip) in by_key else None for n in names]
+        cells = [unit(v) if v is not None else "n/a" for v in values]
+        if ratio:
+            cells.append(f"{values[0] / values[1]:.2f}" if values[0] is not None and values[1] else "n/a")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     print("\n".join(lines))
 

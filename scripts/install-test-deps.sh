@@ -37,15 +37,17 @@ install_deny_policy() {
 
 stop_debian_services() {
   local service
+  # Only the packaged services (by their init system), never other Prometheus processes.
   for service in "${debian_services[@]}"; do
-    if pgrep -x "$service" >/dev/null 2>&1; then
-      log "stopping Debian's $service service (tests pick their own ports)"
-      if command -v systemctl >/dev/null 2>&1 && [[ -d /run/systemd/system ]]; then
+    if command -v systemctl >/dev/null 2>&1 && [[ -d /run/systemd/system ]]; then
+      if systemctl is-active --quiet "$service"; then
+        log "stopping Debian's $service service (it holds a fixed port)"
         systemctl stop "$service" || true
         systemctl disable "$service" >/dev/null 2>&1 || true
-      else
-        service "$service" stop >/dev/null 2>&1 || true
       fi
+    elif [[ -x /etc/init.d/$service ]] && service "$service" status >/dev/null 2>&1; then
+      log "stopping Debian's $service service (it holds a fixed port)"
+      service "$service" stop >/dev/null 2>&1 || true
     fi
   done
 }
@@ -74,6 +76,13 @@ install_current_prometheus() {
   if [[ ! -f $script ]]; then
     log "missing $script (the shared folder must sit beside the repository)"
     exit 1
+  fi
+  # The shared script's own up-to-date check looks for bin/alertmanager, but Debian's package
+  # installs bin/prometheus-alertmanager, so it would download everything again on every run.
+  local bin="$repo_root/.tools/root/usr/bin"
+  if [[ -x $bin/prometheus && -x $bin/promtool && -x $bin/docker-compose ]] &&
+    [[ -x $bin/alertmanager || -x $bin/prometheus-alertmanager ]]; then
+    return
   fi
   bash "$script" "$repo_root/.tools" >/dev/null
 }

@@ -56,7 +56,7 @@ def row(name, family):
 
 def group_of(name):
     parts = name.split("_")
-    return "_".join(parts[:2]) if parts[0] in ("node", "system", "watchpost") else parts[0]
+    return "_".join(parts[:2]) if parts[0] == "node" else parts[0]
 
 
 def write_reference(families):
@@ -67,6 +67,12 @@ def write_reference(families):
     groups = {}
     for name in sorted(families):
         groups.setdefault(group_of(name), []).append(name)
+    # Families whose prefix has fewer than three members share one "other" table per namespace.
+    merged = {}
+    for group, names in groups.items():
+        key = group if len(names) >= 3 else group.split("_")[0] + " (other)"
+        merged.setdefault(key, []).extend(names)
+    groups = dict(sorted(merged.items()))
     for group, names in groups.items():
         lines += [f"## {group}", "", "| metric | type | labels | help |", "|---|---|---|---|"]
         lines += [row(name, families[name]) for name in names]
@@ -79,8 +85,13 @@ def write_reference(families):
 def update_readme(families):
     rows = [row(name, families[name]) for name in KEY_FAMILIES if name in families]
     table = "\n".join([BEGIN, "| metric | type | labels | help |", "|---|---|---|---|", *rows, "",
-                       f"All {len(families)} families this machine exports, with their HELP "
-                       "texts: [docs/metrics.md](docs/metrics.md).", END])
+                       f"All {len(families)} host families this machine exports, with their "
+                       "HELP texts: [docs/metrics.md](docs/metrics.md). `watchpost run` adds its "
+                       "self-metrics: `watchpost_build_info{version,revision}`, "
+                       "`watchpost_scrape_collector_success{collector}`, "
+                       "`watchpost_scrape_collector_duration_seconds{collector}`, "
+                       "`watchpost_scrape_collector_runs_total{collector,result}` and "
+                       "`watchpost_config_last_reload_successful`.", END])
     path = os.path.join(REPO, "README.md")
     text = open(path).read()
     if BEGIN in text:

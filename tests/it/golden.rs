@@ -54,19 +54,22 @@ const ALWAYS_ON_LINUX: &[&str] = &[
 
 /// Families whose presence varies between machines (see the module doc).
 const MACHINE_DEPENDENT_PREFIXES: &[&str] = &[
-    "node_pressure_",         // PSI: kernels with CONFIG_PSI only
-    "node_disk_",             // block devices; discard/flush fields by kernel version
-    "node_memory_",           // /proc/meminfo fields differ between kernels
-    "node_vmstat_",           // /proc/vmstat fields differ between kernels
-    "node_netstat_",          // /proc/net/{netstat,snmp,snmp6}: IPv6, loaded protocols
-    "node_sockstat_",         // /proc/net/sockstat{,6}: IPv6, loaded protocols
-    "node_softnet_",          // /proc/net/softnet_stat columns by kernel version
-    "node_network_",          // /sys/class/net attributes by driver
-    "node_nf_conntrack_",     // only with the nf_conntrack module loaded
-    "node_arp_",              // only while the ARP table has entries
-    "node_hwmon_",            // sensors: absent in VMs
-    "node_cpu_frequency_",    // cpufreq: absent in most VMs
-    "node_cpu_scaling_",      // cpufreq governor
+    "node_pressure_",           // PSI: kernels with CONFIG_PSI only
+    "node_disk_",               // block devices; discard/flush fields by kernel version
+    "node_memory_",             // /proc/meminfo fields differ between kernels
+    "node_vmstat_",             // /proc/vmstat fields differ between kernels
+    "node_netstat_",            // /proc/net/{netstat,snmp,snmp6}: IPv6, loaded protocols
+    "node_sockstat_",           // /proc/net/sockstat{,6}: IPv6, loaded protocols
+    "node_softnet_",            // /proc/net/softnet_stat columns by kernel version
+    "node_network_",            // /sys/class/net attributes by driver
+    "node_nf_conntrack_",       // only with the nf_conntrack module loaded
+    "node_arp_",                // only while the ARP table has entries
+    "node_hwmon_",              // sensors: absent in VMs
+    "node_cpu_frequency_",      // cpufreq: absent in most VMs
+    "node_cpu_scaling_",        // cpufreq governor
+    "node_cpu_core_throttles_", // thermal_throttle sysfs: bare metal only
+    "node_cpu_package_throttles_",
+    "node_cpu_isolated",      // only with isolcpus= on the kernel command line
     "node_time_clocksource_", // clocksource sysfs
     "system_swap_",           // machines without swap
 ];
