@@ -38,6 +38,13 @@ if [[ ${WATCHPOST_SKIP_INSTALL:-0} != 1 ]]; then
   step_results+=("install ok $((SECONDS - started))s")
 fi
 
+# On CI (a fresh clone, built once) skip debug info and incremental state: smaller artifacts,
+# faster links, same tests. Local runs keep the developer's profile and warm caches.
+if [[ ${CI:-} == true ]]; then
+  export CARGO_PROFILE_DEV_DEBUG=${CARGO_PROFILE_DEV_DEBUG:-0}
+  export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
+fi
+
 export WATCHPOST_PROMETHEUS_2=${WATCHPOST_PROMETHEUS_2:-/usr/bin/prometheus}
 export WATCHPOST_PROMTOOL_2=${WATCHPOST_PROMTOOL_2:-/usr/bin/promtool}
 export WATCHPOST_PROMETHEUS_3=${WATCHPOST_PROMETHEUS_3:-$repo_root/.tools/root/usr/bin/prometheus}
