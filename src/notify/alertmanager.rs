@@ -140,7 +140,10 @@ mod tests {
             assert_eq!(body[0]["labels"]["instance"], "a");
             assert_eq!(body[0]["startsAt"], "1970-01-01T00:16:40.000Z");
             assert_eq!(body[1]["endsAt"], "1970-01-01T00:21:40.000Z");
-            assert_eq!(body[1]["generatorURL"], "http://watchpost:39101/api/v1/rules");
+            assert_eq!(
+                body[1]["generatorURL"],
+                "http://watchpost:39101/api/v1/rules"
+            );
         });
     }
 
@@ -160,7 +163,9 @@ mod tests {
             for (reply, expected) in table {
                 let good = TestServer::start(Reply::status(200)).await;
                 let bad = TestServer::start(reply).await;
-                let outcome = notifier(vec![good.url(""), bad.url("")]).notify(&message).await;
+                let outcome = notifier(vec![good.url(""), bad.url("")])
+                    .notify(&message)
+                    .await;
                 assert_eq!(without_reason(&outcome), expected, "{outcome:?}");
                 assert_eq!(good.received().len(), 1);
             }

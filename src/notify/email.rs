@@ -80,9 +80,8 @@ fn transport(config: &EmailConfig) -> Result<AsyncSmtpTransport<Tokio1Executor>,
     if config.host.is_empty() {
         return Err("host: must not be empty".to_owned());
     }
-    let tls_parameters = || {
-        TlsParameters::new(config.host.clone()).map_err(|e| format!("tls: {e}"))
-    };
+    let tls_parameters =
+        || TlsParameters::new(config.host.clone()).map_err(|e| format!("tls: {e}"));
     let tls = match config.tls {
         TlsMode::None => Tls::None,
         TlsMode::Starttls => Tls::Required(tls_parameters()?),

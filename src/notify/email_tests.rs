@@ -49,7 +49,9 @@ fn start_smtp(dir: &Path) -> Option<SmtpServer> {
         if std::env::var("WATCHPOST_SKIP_EXTERNAL").as_deref() == Ok("1") {
             return None;
         }
-        panic!("python3-aiosmtpd is missing: run scripts/test.sh (or scripts/install-test-deps.sh), or set WATCHPOST_SKIP_EXTERNAL=1");
+        panic!(
+            "python3-aiosmtpd is missing: run scripts/test.sh (or scripts/install-test-deps.sh), or set WATCHPOST_SKIP_EXTERNAL=1"
+        );
     }
     let port = free_port();
     let maildir = dir.join("maildir");
@@ -107,7 +109,10 @@ fn config(port: u16) -> EmailConfig {
         port,
         tls: TlsMode::None,
         from: "watchpost <watchpost@example.com>".to_owned(),
-        to: vec!["ops@example.com".to_owned(), "oncall@example.com".to_owned()],
+        to: vec![
+            "ops@example.com".to_owned(),
+            "oncall@example.com".to_owned(),
+        ],
         ..EmailConfig::default()
     }
 }
@@ -145,7 +150,10 @@ fn firing_and_resolved_mails_reach_a_real_smtp_server() {
             header(&mail, "From"),
             Some("watchpost <watchpost@example.com>")
         );
-        assert!(header(&mail, "Content-Type").is_some_and(|t| t.starts_with("multipart/alternative")), "{mail}");
+        assert!(
+            header(&mail, "Content-Type").is_some_and(|t| t.starts_with("multipart/alternative")),
+            "{mail}"
+        );
         assert!(mail.contains("Content-Type: text/plain"), "{mail}");
         assert!(mail.contains("Content-Type: text/html"), "{mail}");
         assert!(mail.contains("DiskFull"), "{mail}");

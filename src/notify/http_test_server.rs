@@ -100,7 +100,10 @@ async fn record(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let path = uri.path_and_query().map(|p| p.to_string()).unwrap_or_default();
+    let path = uri
+        .path_and_query()
+        .map(|p| p.to_string())
+        .unwrap_or_default();
     if let Ok(mut received) = shared.received.lock() {
         received.push(Received {
             path,

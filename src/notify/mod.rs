@@ -121,11 +121,15 @@ pub fn build_notifiers(receiver: &ReceiverConfig) -> Result<Vec<Box<dyn Notifier
             "webhook" => boxed(receiver.webhook.as_ref(), |c| {
                 webhook::WebhookNotifier::new(name, c)
             }),
-            "slack" => boxed(receiver.slack.as_ref(), |c| slack::SlackNotifier::new(name, c)),
+            "slack" => boxed(receiver.slack.as_ref(), |c| {
+                slack::SlackNotifier::new(name, c)
+            }),
             "alertmanager" => boxed(receiver.alertmanager.as_ref(), |c| {
                 alertmanager::AlertmanagerNotifier::new(name, c)
             }),
-            "email" => boxed(receiver.email.as_ref(), |c| email::EmailNotifier::new(name, c)),
+            "email" => boxed(receiver.email.as_ref(), |c| {
+                email::EmailNotifier::new(name, c)
+            }),
             other => {
                 return Err(BuildError::NotImplemented {
                     receiver: receiver.name.clone(),
@@ -195,7 +199,10 @@ mod tests {
         };
         let error = build_notifiers(&broken).err().map(|e| e.to_string());
         let error = error.unwrap_or_default();
-        assert!(error.starts_with("receiver \"h\": webhook: url:"), "{error}");
+        assert!(
+            error.starts_with("receiver \"h\": webhook: url:"),
+            "{error}"
+        );
         assert!(!error.contains("s3cret"), "{error}");
     }
 }

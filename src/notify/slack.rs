@@ -78,13 +78,18 @@ mod tests {
         run(async {
             let server = TestServer::start(Reply::status(200)).await;
             let message = sample_message();
-            let outcome = notifier(server.url("/services/T/B/s3cret")).notify(&message).await;
+            let outcome = notifier(server.url("/services/T/B/s3cret"))
+                .notify(&message)
+                .await;
             assert_eq!(outcome, Outcome::Delivered);
             let received = server.received();
             assert_eq!(received.len(), 1);
             assert_eq!(received[0].path, "/services/T/B/s3cret");
             let body = received[0].json();
-            assert_eq!(body, slack_payload(&message, &config(String::new()).channels));
+            assert_eq!(
+                body,
+                slack_payload(&message, &config(String::new()).channels)
+            );
             assert_eq!(body["channel"], "#critical-alerts");
             assert_eq!(body["attachments"][0]["blocks"][0]["type"], "header");
         });
@@ -106,7 +111,9 @@ mod tests {
             ];
             for (reply, expected) in table {
                 let server = TestServer::start(reply).await;
-                let outcome = notifier(server.url("/services/s3cret")).notify(&message).await;
+                let outcome = notifier(server.url("/services/s3cret"))
+                    .notify(&message)
+                    .await;
                 assert_eq!(without_reason(&outcome), expected, "{outcome:?}");
                 assert!(!format!("{outcome:?}").contains("s3cret"), "{outcome:?}");
             }

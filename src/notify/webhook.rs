@@ -49,8 +49,8 @@ fn request_headers(config: &WebhookConfig) -> Result<HeaderMap, String> {
 }
 
 fn sensitive_value(value: &str, what: &str) -> Result<HeaderValue, String> {
-    let mut header = HeaderValue::try_from(value)
-        .map_err(|_| format!("headers: invalid value for {what:?}"))?;
+    let mut header =
+        HeaderValue::try_from(value).map_err(|_| format!("headers: invalid value for {what:?}"))?;
     header.set_sensitive(true);
     Ok(header)
 }
@@ -150,7 +150,10 @@ mod tests {
     fn bad_config_is_refused_without_echoing_values() {
         let mut bad = config("ftp://example.com/s3cret".to_owned());
         let error = WebhookNotifier::new("ops", &bad).err().unwrap_or_default();
-        assert!(error.starts_with("url:") && !error.contains("s3cret"), "{error}");
+        assert!(
+            error.starts_with("url:") && !error.contains("s3cret"),
+            "{error}"
+        );
         bad.url = Secret::new("http://example.com/");
         bad.headers = BTreeMap::from([("X-Key".to_owned(), Secret::new("bad\nvalue"))]);
         let error = WebhookNotifier::new("ops", &bad).err().unwrap_or_default();
