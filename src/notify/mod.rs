@@ -6,16 +6,17 @@
 //! [`Notifier`] makes one attempt → [`retry`] decides done, retry or dead letter. Payloads live
 //! in [`payload`] (webhook v4, Alertmanager v2), [`payload_slack`] and [`payload_email`];
 //! [`ack`] tracks acknowledgements; [`dispatch::Dispatcher`] holds it all as one state machine.
-//! Nothing in here reads the clock.
+//! The core reads no clock and does no I/O; only the integrations ([`http`], [`webhook`],
+//! [`slack`], [`alertmanager`], [`email`]) talk to the network (and read `SystemTime::now()`).
 //!
 //! # TODO (not built yet; the lead wires these)
-//! - Integrations: `webhook`, `slack`, `alertmanager` notifiers over reqwest (make reqwest a
-//!   runtime dependency) and `email` over lettre (tokio, rustls, default features off). Each
-//!   makes one attempt within `RetryPolicy::attempt_timeout` and maps the HTTP answer with
-//!   [`retry::classify_http`]; a timeout is [`retry::Outcome::timed_out`]; connection errors are
-//!   retryable; SMTP 4xx retryable, 5xx permanent. Register them in [`build_notifiers`].
-//! - The alertmanager notifier must re-send firing alerts about every minute (Alertmanager
-//!   resolves an alert whose `endsAt` passes), independent of `repeat_interval`.
+//! - Integrations are built ([`webhook`], [`slack`], [`alertmanager`] over reqwest via [`http`];
+//!   [`email`] over lettre): each makes one attempt and returns an [`Outcome`]; the caller wraps
+//!   it in `tokio::time::timeout(attempt_timeout)` and maps the elapsed case to
+//!   [`retry::Outcome::timed_out`].
+//! - The alertmanager receiver's firing alerts must be re-sent about every
+//!   [`alertmanager::RESEND_INTERVAL`] (Alertmanager resolves an alert whose `endsAt`, now +
+//!   [`alertmanager::VALID_FOR`], passes), independent of `repeat_interval`.
 //! - Store: the outbox (a `Message` per receiver, written in the same transaction as the alert
 //!   transition), the `SentRecord` per (receiver, group key), history rows (reason, attempts,
 //!   last error), silences and acknowledgements.
