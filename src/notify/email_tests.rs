@@ -177,3 +177,40 @@ fn bad_addresses_are_refused_at_build_time() {
     let error = EmailNotifier::new("ops", &bad).err().unwrap_or_default();
     assert!(error.starts_with("to[0]: invalid address"), "{error}");
 }
+
+/// A fake SMTP server that greets every connection with `banner` and closes.
+async fn greeting_server(banner: &'static str) -> u16 {
+    use tokio::io::AsyncWriteExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await;
+    let listener = listener.unwrap_or_else(|e| panic!("bind: {e}"));
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let _ = stream.write_all(banner.as_bytes()).await;
+            let _ = stream.shutdown().await;
+        }
+    });
+    port
+}
+
+#[test]
+fn smtp_4xx_is_retryable_and_5xx_permanent() {
+    run(async {
+        let transient = greeting_server("421 4.3.2 try again later\r\n").await;
+        let notifier = EmailNotifier::new("ops", &config(transient));
+        let notifier = notifier.unwrap_or_else(|e| panic!("{e}"));
+        let outcome = notifier.notify(&sample_message()).await;
+        assert!(
+            matches!(&outcome, Outcome::Retryable { reason, .. } if reason.contains("421")),
+            "{outcome:?}"
+        );
+        let permanent = greeting_server("554 5.7.1 go away\r\n").await;
+        let notifier = EmailNotifier::new("ops", &config(permanent));
+        let notifier = notifier.unwrap_or_else(|e| panic!("{e}"));
+        let outcome = notifier.notify(&sample_message()).await;
+        assert!(
+            matches!(&outcome, Outcome::Permanent(reason) if reason.contains("554")),
+            "{outcome:?}"
+        );
+    });
+}
