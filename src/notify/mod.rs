@@ -6,16 +6,17 @@
 //! [`Notifier`] makes one attempt → [`retry`] decides done, retry or dead letter. Payloads live
 //! in [`payload`] (webhook v4, Alertmanager v2), [`payload_slack`] and [`payload_email`];
 //! [`ack`] tracks acknowledgements; [`dispatch::Dispatcher`] holds it all as one state machine.
-//! Nothing in here reads the clock.
+//! The core reads no clock and does no I/O; only the integrations ([`http`], [`webhook`],
+//! [`slack`], [`alertmanager`], [`email`]) talk to the network (and read `SystemTime::now()`).
 //!
 //! # TODO (not built yet; the lead wires these)
-//! - Integrations: `webhook`, `slack`, `alertmanager` notifiers over reqwest (make reqwest a
-//!   runtime dependency) and `email` over lettre (tokio, rustls, default features off). Each
-//!   makes one attempt within `RetryPolicy::attempt_timeout` and maps the HTTP answer with
-//!   [`retry::classify_http`]; a timeout is [`retry::Outcome::timed_out`]; connection errors are
-//!   retryable; SMTP 4xx retryable, 5xx permanent. Register them in [`build_notifiers`].
-//! - The alertmanager notifier must re-send firing alerts about every minute (Alertmanager
-//!   resolves an alert whose `endsAt` passes), independent of `repeat_interval`.
+//! - Integrations are built ([`webhook`], [`slack`], [`alertmanager`] over reqwest via [`http`];
+//!   [`email`] over lettre): each makes one attempt and returns an [`Outcome`]; the caller wraps
+//!   it in `tokio::time::timeout(attempt_timeout)` and maps the elapsed case to
+//!   [`retry::Outcome::timed_out`].
+//! - The alertmanager receiver's firing alerts must be re-sent about every
+//!   [`alertmanager::RESEND_INTERVAL`] (Alertmanager resolves an alert whose `endsAt`, now +
+//!   [`alertmanager::VALID_FOR`], passes), independent of `repeat_interval`.
 //! - Store: the outbox (a `Message` per receiver, written in the same transaction as the alert
 //!   transition), the `SentRecord` per (receiver, group key), history rows (reason, attempts,
 //!   last error), silences and acknowledgements.
@@ -32,12 +33,19 @@
 
 pub mod ack;
 pub mod alert;
+pub mod alertmanager;
 pub mod config;
 pub mod config_integrations;
 pub mod config_validate;
 pub mod dedup;
 pub mod dispatch;
+pub mod email;
+#[cfg(test)]
+mod email_tests;
 pub mod group;
+pub mod http;
+#[cfg(test)]
+mod http_test_server;
 pub mod inhibit;
 pub mod log;
 pub mod matcher;
@@ -51,7 +59,9 @@ pub mod retry_after;
 pub mod route;
 pub mod secret;
 pub mod silence;
+pub mod slack;
 pub mod template;
+pub mod webhook;
 
 pub use alert::{Alert, AlertStatus};
 pub use config::NotifyConfig;
@@ -89,32 +99,69 @@ pub enum BuildError {
         /// The integration.
         integration: &'static str,
     },
+    /// The integration's config cannot be used (the reason never contains secret values).
+    #[error("receiver {receiver:?}: {integration}: {reason}")]
+    Invalid {
+        /// The receiver name.
+        receiver: String,
+        /// The integration.
+        integration: &'static str,
+        /// What is wrong (field names, never values).
+        reason: String,
+    },
 }
 
-/// The single registration point: the notifiers of one receiver, one per integration.
+/// The single registration point: the notifiers of one receiver, one per integration. Builds
+/// HTTP clients and the SMTP transport, so call it once per config (re)load, not per message.
 pub fn build_notifiers(receiver: &ReceiverConfig) -> Result<Vec<Box<dyn Notifier>>, BuildError> {
+    let name = receiver.name.as_str();
     let mut notifiers: Vec<Box<dyn Notifier>> = Vec::new();
     for integration in receiver.integrations() {
-        match integration {
-            "log" => notifiers.push(Box::new(log::LogNotifier::new(&receiver.name))),
+        let built: Result<Box<dyn Notifier>, String> = match integration {
+            "log" => Ok(Box::new(log::LogNotifier::new(name))),
+            "webhook" => boxed(receiver.webhook.as_ref(), |c| {
+                webhook::WebhookNotifier::new(name, c)
+            }),
+            "slack" => boxed(receiver.slack.as_ref(), |c| {
+                slack::SlackNotifier::new(name, c)
+            }),
+            "alertmanager" => boxed(receiver.alertmanager.as_ref(), |c| {
+                alertmanager::AlertmanagerNotifier::new(name, c)
+            }),
+            "email" => boxed(receiver.email.as_ref(), |c| {
+                email::EmailNotifier::new(name, c)
+            }),
             other => {
                 return Err(BuildError::NotImplemented {
                     receiver: receiver.name.clone(),
                     integration: other,
                 });
             }
-        }
+        };
+        notifiers.push(built.map_err(|reason| BuildError::Invalid {
+            receiver: receiver.name.clone(),
+            integration,
+            reason,
+        })?);
     }
     Ok(notifiers)
+}
+
+fn boxed<C, N: Notifier + 'static>(
+    config: Option<&C>,
+    build: impl FnOnce(&C) -> Result<N, String>,
+) -> Result<Box<dyn Notifier>, String> {
+    let config = config.ok_or_else(|| "missing config block".to_owned())?;
+    build(config).map(|notifier| Box::new(notifier) as Box<dyn Notifier>)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use config::{LogConfig, WebhookConfig};
+    use config::{LogConfig, SlackConfig, WebhookConfig};
 
     #[test]
-    fn builds_log_and_reports_missing_integrations() {
+    fn builds_each_integration_and_reports_bad_config() {
         let log = ReceiverConfig {
             name: "ops".into(),
             log: Some(LogConfig {}),
@@ -130,15 +177,33 @@ mod tests {
         );
         let hook = ReceiverConfig {
             name: "h".into(),
-            webhook: Some(WebhookConfig::default()),
+            webhook: Some(WebhookConfig {
+                url: Secret::new("http://127.0.0.1:9/hook?token=s3cret"),
+                ..WebhookConfig::default()
+            }),
+            slack: Some(SlackConfig {
+                webhook_url: Secret::new("https://hooks.example.com/s3cret"),
+                ..SlackConfig::default()
+            }),
             ..ReceiverConfig::default()
         };
-        assert!(matches!(
-            build_notifiers(&hook),
-            Err(BuildError::NotImplemented {
-                integration: "webhook",
-                ..
-            })
-        ));
+        let built = build_notifiers(&hook).unwrap_or_default();
+        let integrations: Vec<_> = built.iter().map(|n| n.integration()).collect();
+        assert_eq!(integrations, ["slack", "webhook"]);
+        let broken = ReceiverConfig {
+            name: "h".into(),
+            webhook: Some(WebhookConfig {
+                url: Secret::new("not a url s3cret"),
+                ..WebhookConfig::default()
+            }),
+            ..ReceiverConfig::default()
+        };
+        let error = build_notifiers(&broken).err().map(|e| e.to_string());
+        let error = error.unwrap_or_default();
+        assert!(
+            error.starts_with("receiver \"h\": webhook: url:"),
+            "{error}"
+        );
+        assert!(!error.contains("s3cret"), "{error}");
     }
 }
