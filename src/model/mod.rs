@@ -4,5 +4,6 @@
 
 pub mod duration;
 mod labels;
+pub mod matcher;
 
 pub use labels::{Fingerprint, Labels};

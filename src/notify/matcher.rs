@@ -3,9 +3,6 @@
 //! Regexes are anchored (`^(?:...)$`); a missing label matches as the empty string. Parses one
 //! matcher (`severity=~"critical|warning"`) or a list (`{a="b", c!="d"}` or `a=b, c!=d`).
 
-use crate::model::Labels;
-use regex::Regex;
-use std::fmt;
 use thiserror::Error;
 
 /// Why a matcher did not parse.
@@ -29,94 +26,7 @@ pub enum MatcherError {
     },
 }
 
-/// The comparison a matcher makes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MatchOp {
-    /// `=`
-    Equal,
-    /// `!=`
-    NotEqual,
-    /// `=~`
-    Regex,
-    /// `!~`
-    NotRegex,
-}
-
-impl MatchOp {
-    /// The operator as written.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Equal => "=",
-            Self::NotEqual => "!=",
-            Self::Regex => "=~",
-            Self::NotRegex => "!~",
-        }
-    }
-}
-
-/// One compiled matcher.
-#[derive(Clone, Debug)]
-pub struct Matcher {
-    /// The label name.
-    pub name: String,
-    /// The comparison.
-    pub op: MatchOp,
-    /// The value or regex source.
-    pub value: String,
-    regex: Option<Regex>,
-}
-
-impl PartialEq for Matcher {
-    fn eq(&self, other: &Self) -> bool {
-        self.name == other.name && self.op == other.op && self.value == other.value
-    }
-}
-
-impl fmt::Display for Matcher {
-    /// Formats as `name=~"value"`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}{}{:?}", self.name, self.op.as_str(), self.value)
-    }
-}
-
-impl Matcher {
-    /// Builds a matcher, compiling the anchored regex for `=~` and `!~`.
-    pub fn new(name: &str, op: MatchOp, value: &str) -> Result<Self, MatcherError> {
-        let regex = match op {
-            MatchOp::Regex | MatchOp::NotRegex => {
-                let anchored = format!("^(?:{value})$");
-                Some(Regex::new(&anchored).map_err(|error| MatcherError::Regex {
-                    text: format!("{name}{}{value:?}", op.as_str()),
-                    error: error.to_string(),
-                })?)
-            }
-            MatchOp::Equal | MatchOp::NotEqual => None,
-        };
-        Ok(Self {
-            name: name.to_owned(),
-            op,
-            value: value.to_owned(),
-            regex,
-        })
-    }
-
-    /// True when `labels` satisfy this matcher (a missing label counts as `""`).
-    pub fn matches(&self, labels: &Labels) -> bool {
-        let actual = labels.get(&self.name).unwrap_or("");
-        match (self.op, &self.regex) {
-            (MatchOp::Equal, _) => actual == self.value,
-            (MatchOp::NotEqual, _) => actual != self.value,
-            (MatchOp::Regex, Some(regex)) => regex.is_match(actual),
-            (MatchOp::NotRegex, Some(regex)) => !regex.is_match(actual),
-            (MatchOp::Regex | MatchOp::NotRegex, None) => false,
-        }
-    }
-}
-
-/// True when every matcher matches (an empty list matches everything).
-pub fn matches_all(matchers: &[Matcher], labels: &Labels) -> bool {
-    matchers.iter().all(|m| m.matches(labels))
-}
+pub use crate::model::matcher::{MatchOp, Matcher, matches_all};
 
 /// Formats a list as `{a="b", c!="d"}`.
 pub fn display_all(matchers: &[Matcher]) -> String {
@@ -150,7 +60,10 @@ pub fn parse_matcher(text: &str) -> Result<Matcher, MatcherError> {
     .ok_or_else(|| syntax("operator must be one of = != =~ !~"))?;
     let value =
         unquote(rest.trim()).ok_or_else(|| syntax("unterminated or malformed quoted value"))?;
-    Matcher::new(name, op, &value)
+    Matcher::new(name, op, value.as_str()).map_err(|error| MatcherError::Regex {
+        text: text.to_owned(),
+        error: error.to_string(),
+    })
 }
 
 /// Parses `{a="b", c!="d"}` or `a=b, c!=d`; commas inside quotes are kept.
@@ -212,6 +125,7 @@ fn split_outside_quotes(text: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Labels;
 
     fn labels() -> Labels {
         Labels::from_pairs([("severity", "critical"), ("instance", "db-1")])

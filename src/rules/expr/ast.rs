@@ -1,6 +1,6 @@
 //! The syntax tree the parser produces and the compiler consumes, with byte offsets kept.
 
-use super::matcher::Matcher;
+use crate::model::matcher::Matcher;
 
 /// A selector: metric name, label matchers, optional range and offset (ms).
 #[derive(Clone, Debug, PartialEq)]

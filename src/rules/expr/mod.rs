@@ -38,13 +38,12 @@ mod compile;
 mod eval;
 mod functions;
 mod lexer;
-mod matcher;
 mod matching;
 mod parser;
 mod scalar;
 mod source;
 
-pub use matcher::{MatchOp, Matcher, matches_all};
+pub use crate::model::matcher::{MatchOp, Matcher, matches_all};
 pub use source::{LOOKBACK, SampleSource, SeriesSamples, SeriesVisitor};
 
 use crate::model::Labels;

@@ -1,7 +1,7 @@
 //! The read seam between the rule engine and stored samples: [`SampleSource`] and its rows.
 
-use super::matcher::Matcher;
 use crate::model::Labels;
+use crate::model::matcher::Matcher;
 use std::time::Duration;
 
 /// How far back an instant selector (window 0) looks for the latest sample, as in Prometheus.

@@ -5,9 +5,9 @@ use super::ExprError;
 use super::aggregate::AggOp;
 use super::ast::{BinOp, Grouping, Matching, Node, NodeKind, Selector};
 use super::functions::WindowFunc;
-use super::matcher::MatchOp;
 use super::scalar::{BOOL_FUNCTION, Program, SCALAR_FUNCTIONS, SlotAllocator};
 use crate::model::Labels;
+use crate::model::matcher::MatchOp;
 use std::collections::BTreeSet;
 
 mod calls;

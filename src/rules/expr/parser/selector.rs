@@ -1,10 +1,10 @@
 //! Selector parsing: `name{label op "value", ...}[range] offset duration`.
 
 use super::{Parser, exported_name};
+use crate::model::matcher::{MatchOp, Matcher};
 use crate::rules::expr::ExprError;
 use crate::rules::expr::ast::{Node, NodeKind, Selector};
 use crate::rules::expr::lexer::Token;
-use crate::rules::expr::matcher::{MatchOp, Matcher};
 
 impl Parser {
     pub(super) fn selector(&mut self, metric: String, offset: usize) -> Result<Node, ExprError> {

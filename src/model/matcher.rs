@@ -1,4 +1,7 @@
-//! Label matchers in selectors: `=`, `!=`, `=~`, `!~`, regexes fully anchored as in PromQL.
+//! Label matchers: `=`, `!=`, `=~`, `!~`, regexes fully anchored as in PromQL and Alertmanager.
+//!
+//! Shared by rule selectors (`rules::expr`) and by notification routing, inhibition and
+//! silences (`notify::matcher` parses Alertmanager's text forms into these).
 
 use crate::model::Labels;
 use regex::Regex;
