@@ -4,10 +4,13 @@
 //!
 //! The only module that knows every other one; nothing else holds global state.
 
+mod notify_delivery;
+mod notify_runtime;
 mod push_runtime;
 mod reload;
 mod rules_runtime;
 
+pub use notify_runtime::{AddSilenceError, NotifyHandle, NotifyRuntime};
 pub use push_runtime::PushHandle;
 pub use reload::{ConfigSource, ReloadHandle, ReloadResult};
 pub use rules_runtime::{

@@ -9,8 +9,13 @@
 
 mod alert_state;
 mod migrations;
+mod notify_state;
+mod outbox;
 
 pub use alert_state::{StoredAlert, delete_alert, save_transition};
+pub use outbox::{
+    HistoryFilter, OutboxEntry, OutboxState, enqueue, from_millis, save_sent_record, to_millis,
+};
 
 use rusqlite::{Connection, Transaction};
 use std::path::{Path, PathBuf};
