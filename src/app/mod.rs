@@ -68,6 +68,7 @@ struct Running {
     shutdown_rx: watch::Receiver<bool>,
     collector_names: BTreeSet<String>,
     rules: RulesRuntime,
+    notify: NotifyRuntime,
 }
 
 impl Running {
@@ -114,6 +115,14 @@ pub async fn run(
         metrics.clone(),
         (ready.clone(), shutdown_rx.clone()),
     )?;
+    let notify = NotifyRuntime::start(
+        &config.notify,
+        &external_url(&config),
+        rules.store(),
+        metrics.clone(),
+        shutdown_rx.clone(),
+    )?;
+    rules.set_notify(notify.handle());
     let mut running = Running {
         scheduler: Scheduler::with_readiness(registry.clone(), metrics.clone(), ready_tx.clone()),
         registry: registry.clone(),
@@ -122,6 +131,7 @@ pub async fn run(
         shutdown_rx: shutdown_rx.clone(),
         collector_names: BTreeSet::new(),
         rules,
+        notify,
     };
     running.apply_collectors(&config)?;
 
@@ -151,6 +161,7 @@ pub async fn run(
         rules: running.rules.engine(),
         rules_interval: config.rules.evaluation_interval,
         push,
+        notify: running.notify.handle(),
     };
     let mut server_shutdown = shutdown_rx.clone();
     let server = tokio::spawn(async move {
@@ -179,6 +190,7 @@ pub async fn run(
     shutdown_tx.send_replace(true);
     running.scheduler.abort_all();
     running.rules.abort();
+    running.notify.abort();
     push_ticks.abort();
     match server.await {
         Ok(result) => result.context("serving HTTP")?,
@@ -186,6 +198,18 @@ pub async fn run(
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The URL links in notifications point at: `server.external_url` or one from the listen address.
+fn external_url(config: &Config) -> String {
+    match &config.server.external_url {
+        Some(url) => url.clone(),
+        None => {
+            let address = &config.server.listen_address;
+            let host_port = address.replacen("0.0.0.0", "localhost", 1);
+            format!("http://{host_port}")
+        }
+    }
 }
 
 /// Loads the config again and applies it; a bad file leaves everything as it was.

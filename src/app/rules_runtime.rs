@@ -95,6 +95,7 @@ struct Shared {
     history: Arc<History>,
     registry: Registry,
     metrics: SelfMetrics,
+    notify: Mutex<Option<super::NotifyHandle>>,
 }
 
 /// The running rule engine and its group tasks.
@@ -147,6 +148,7 @@ impl RulesRuntime {
                 history,
                 registry,
                 metrics,
+                notify: Mutex::new(None),
             }),
             shutdown,
             ready,
@@ -160,6 +162,16 @@ impl RulesRuntime {
     /// The engine, for the API's read-only views.
     pub fn engine(&self) -> Arc<Mutex<RuleEngine>> {
         self.shared.engine.clone()
+    }
+
+    /// The store (shared with the notification runtime).
+    pub fn store(&self) -> Arc<Mutex<Store>> {
+        self.shared.store.clone()
+    }
+
+    /// Sends every later alert transition to the notification pipeline too.
+    pub fn set_notify(&self, handle: super::NotifyHandle) {
+        *lock(&self.shared.notify) = Some(handle);
     }
 
     /// The handle push ingestion uses to evaluate rules as soon as their series change.
@@ -277,6 +289,9 @@ impl Shared {
         }
         for event in &evaluation.events {
             log_event(group, event);
+        }
+        if let Some(notify) = &*lock(&self.notify) {
+            notify.observe_events(&evaluation.events);
         }
     }
 
