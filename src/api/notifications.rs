@@ -11,8 +11,8 @@ use crate::notify::alert::{Alert, rfc3339, rfc3339_or_zero};
 use crate::notify::silence::{Silence, SilenceSpec};
 use crate::store::{HistoryFilter, OutboxEntry, OutboxState};
 use axum::Json;
-use axum::extract::{Path, Query, State};
 use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::time::SystemTime;
@@ -175,7 +175,10 @@ pub async fn add_silence(
             .enumerate()
             .map(|(i, item)| match item {
                 Value::String(text) => Ok(text.clone()),
-                _ => Err(ApiError::bad_field(format!("matchers[{i}]"), "must be a string")),
+                _ => Err(ApiError::bad_field(
+                    format!("matchers[{i}]"),
+                    "must be a string",
+                )),
             })
             .collect::<Result<_, _>>()?,
         _ => return Err(ApiError::bad_field("matchers", "must be a non-empty list")),
@@ -197,10 +200,13 @@ pub async fn add_silence(
         comment: text_field(&body, "comment", false)?,
     };
     match state.notify.add_silence(spec) {
-        Ok(silence) => Ok(Json(json!({"status": "success", "data": silence_json(&silence, now)}))),
-        Err(crate::app::AddSilenceError::Invalid(error)) => {
-            Err(ApiError::bad_field(silence_field(&error), error.to_string()))
-        }
+        Ok(silence) => Ok(Json(
+            json!({"status": "success", "data": silence_json(&silence, now)}),
+        )),
+        Err(crate::app::AddSilenceError::Invalid(error)) => Err(ApiError::bad_field(
+            silence_field(&error),
+            error.to_string(),
+        )),
         Err(crate::app::AddSilenceError::Store(error)) => {
             Err(ApiError::internal(format!("saving the silence: {error}")))
         }

@@ -59,7 +59,10 @@ pub async fn delivery_loop(inner: Arc<Inner>, mut shutdown: watch::Receiver<bool
             (store.outbox_pending(), store.next_outbox_attempt())
         };
         if let Ok(pending) = pending {
-            let gauge = inner.metrics.outbox_pending.with_label_values(&[] as &[&str]);
+            let gauge = inner
+                .metrics
+                .outbox_pending
+                .with_label_values(&[] as &[&str]);
             gauge.set(pending as f64);
         }
         let wait = match next {
@@ -113,12 +116,21 @@ async fn deliver(inner: &Inner, entry: OutboxEntry) {
         .inc();
     match state {
         OutboxState::Delivered => {
-            let latency = now.duration_since(entry.message.created_at).unwrap_or_default();
-            let histogram = inner.metrics.notification_latency.with_label_values(&labels);
+            let latency = now
+                .duration_since(entry.message.created_at)
+                .unwrap_or_default();
+            let histogram = inner
+                .metrics
+                .notification_latency
+                .with_label_values(&labels);
             histogram.observe(latency.as_secs_f64());
         }
         OutboxState::Dead => {
-            inner.metrics.notifications_dead.with_label_values(&labels).inc();
+            inner
+                .metrics
+                .notifications_dead
+                .with_label_values(&labels)
+                .inc();
             tracing::error!(receiver = r, integration = i, id = %entry.id,
                 reason = error.as_deref().unwrap_or_default(), "notification dead-lettered");
         }

@@ -15,8 +15,8 @@ use crate::notify::dispatch::Dispatcher;
 use crate::notify::silence::{Silence, SilenceError, SilenceSpec};
 use crate::notify::{NotifyConfig, RetryPolicy};
 use crate::rules::state::{AlertEvent, AlertInstance, AlertState, EventKind};
-use crate::store::{HistoryFilter, OutboxEntry, Store, StoreError, enqueue, from_millis};
 use crate::store::save_sent_record;
+use crate::store::{HistoryFilter, OutboxEntry, Store, StoreError, enqueue, from_millis};
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -250,7 +250,10 @@ pub enum AddSilenceError {
 async fn flush_loop(inner: Arc<Inner>, mut shutdown: watch::Receiver<bool>) {
     loop {
         let deadline = lock(&inner.dispatcher).next_deadline();
-        let wait = deadline.map(|d| d.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO));
+        let wait = deadline.map(|d| {
+            d.duration_since(SystemTime::now())
+                .unwrap_or(Duration::ZERO)
+        });
         tokio::select! {
             _ = inner.wake_dispatch.notified() => {}
             _ = sleep_or_forever(wait) => {}

@@ -140,7 +140,9 @@ impl SelfMetrics {
                 "watchpost_notification_latency_seconds",
                 "Time from a notification entering the outbox to its receiver accepting it.",
             )
-            .buckets(vec![0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0, 5.0, 30.0, 300.0]),
+            .buckets(vec![
+                0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0, 5.0, 30.0, 300.0,
+            ]),
             &["receiver", "integration"],
         )?;
         registry.register(Box::new(notification_latency.clone()))?;

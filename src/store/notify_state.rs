@@ -40,8 +40,10 @@ impl Store {
         let mut silences = Vec::new();
         for row in rows {
             let (id, spec) = row?;
-            let spec = serde_json::from_str(&spec)
-                .map_err(|source| StoreError::Json { column: "spec", source })?;
+            let spec = serde_json::from_str(&spec).map_err(|source| StoreError::Json {
+                column: "spec",
+                source,
+            })?;
             silences.push((id, spec));
         }
         Ok(silences)
@@ -63,8 +65,10 @@ impl Store {
         let rows = statement.query_map([], |row| row.get::<_, String>(0))?;
         let mut acks = Vec::new();
         for row in rows {
-            let ack = serde_json::from_str(&row?)
-                .map_err(|source| StoreError::Json { column: "ack", source })?;
+            let ack = serde_json::from_str(&row?).map_err(|source| StoreError::Json {
+                column: "ack",
+                source,
+            })?;
             acks.push(ack);
         }
         Ok(acks)

@@ -147,7 +147,16 @@ pub fn save_sent_record(
 const ENTRY_COLUMNS: &str =
     "id, integration, message, next_attempt_at, attempts, last_error, state, updated_at";
 
-type RawEntry = (String, String, String, i64, u32, Option<String>, String, i64);
+type RawEntry = (
+    String,
+    String,
+    String,
+    i64,
+    u32,
+    Option<String>,
+    String,
+    i64,
+);
 
 fn read_entry(row: &Row<'_>) -> rusqlite::Result<RawEntry> {
     Ok((
@@ -183,13 +192,23 @@ impl Store {
             .connection
             .prepare("SELECT receiver, group_key, record FROM sent_records")?;
         let rows = statement.query_map([], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?))
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+            ))
         })?;
         let mut records = Vec::new();
         for row in rows {
             let (receiver, group_key, record) = row?;
             let record: SentRecord = from_json(&record, "record")?;
-            records.push((GroupId { receiver, group_key }, record));
+            records.push((
+                GroupId {
+                    receiver,
+                    group_key,
+                },
+                record,
+            ));
         }
         Ok(records)
     }

@@ -1,7 +1,7 @@
 use super::*;
+use crate::model::{Fingerprint, Labels};
 use crate::notify::dedup::{AlertSet, Reason};
 use crate::notify::group::GroupId;
-use crate::model::{Fingerprint, Labels};
 
 fn message(id: &str, created_secs: u64) -> Message {
     Message {
@@ -48,7 +48,10 @@ fn pending_rows_survive_a_reopen_and_delivered_rows_are_not_due_again() {
     }
     let store = Store::open(&path).unwrap();
     let due = store.due_outbox(at(100)).unwrap();
-    assert_eq!(due.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), ["m2:log"]);
+    assert_eq!(
+        due.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
+        ["m2:log"]
+    );
     assert_eq!(due[0].message, message("m2", 20));
     assert_eq!(store.outbox_pending().unwrap(), 1);
     assert_eq!(store.load_sent_records().unwrap(), vec![(group, record)]);
@@ -68,14 +71,31 @@ fn retries_wait_for_their_time_and_dead_rows_stop() {
         .with_transaction(|tx| enqueue(tx, &message("m1", 10), "log"))
         .unwrap();
     store
-        .finish_attempt("m1:log", OutboxState::Pending, 1, at(50), Some("500"), at(11))
+        .finish_attempt(
+            "m1:log",
+            OutboxState::Pending,
+            1,
+            at(50),
+            Some("500"),
+            at(11),
+        )
         .unwrap();
     assert!(store.due_outbox(at(49)).unwrap().is_empty());
     assert_eq!(store.next_outbox_attempt().unwrap(), Some(at(50)));
     let due = store.due_outbox(at(50)).unwrap();
-    assert_eq!((due[0].attempts, due[0].last_error.as_deref()), (1, Some("500")));
+    assert_eq!(
+        (due[0].attempts, due[0].last_error.as_deref()),
+        (1, Some("500"))
+    );
     store
-        .finish_attempt("m1:log", OutboxState::Dead, 2, at(50), Some("gave up"), at(50))
+        .finish_attempt(
+            "m1:log",
+            OutboxState::Dead,
+            2,
+            at(50),
+            Some("gave up"),
+            at(50),
+        )
         .unwrap();
     assert!(store.due_outbox(at(1000)).unwrap().is_empty());
     assert_eq!(store.next_outbox_attempt().unwrap(), None);
