@@ -1,5 +1,5 @@
-//! The embedded store: one SQLite file (rusqlite, bundled) in WAL mode holding alert state, and
-//! later the notification outbox, history, silences and acks.
+//! The embedded store: one SQLite file (rusqlite, bundled) in WAL mode holding alert state, the
+//! notification outbox (also the history), sent records, silences and acks.
 //!
 //! `Store::open` creates the parent directory, applies migrations and sets the pragmas.
 //! `synchronous = FULL`: with WAL, NORMAL already survives a process crash (`kill -9`), but a

@@ -1,5 +1,6 @@
 //! Notifications end to end with the `log` receiver: a push that crosses a `for: 0s` rule is
-//! delivered and shows in `GET /api/v1/notifications` (reason first notification), the resolve
+//! delivered and shows in `GET /api/v1/notifications` (reason first notification), can be
+//! acknowledged by its `alert_id`, the resolve
 //! is delivered as a resolved notification with its value, a silenced alert is left out of
 //! its group's notification, and a notification delivered before `kill -9` is not sent again after.
 
@@ -99,6 +100,21 @@ async fn a_fired_alert_is_notified_once_then_resolved_and_not_resent_after_kill(
     assert_eq!(first["receiver"], "log");
     assert_eq!(first["attempts"], 1);
     assert_eq!(first["alerts"][0]["value"], 150.0, "{first}");
+    let alert_id = first["alerts"][0]["alert_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let ack = json!({"acknowledged_by": "ana", "notes": "draining the queue"});
+    let path = format!("/api/v1/alerts/{alert_id}/acknowledge");
+    let reply = send(&watchpost, reqwest::Method::POST, &path, ack).await;
+    assert_eq!(reply["data"]["acknowledged_by"], "ana", "{reply}");
+    let bad = http_client()
+        .post(watchpost.url("/api/v1/alerts/nope/acknowledge"))
+        .json(&json!({"acknowledged_by": "ana"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status().as_u16(), 400);
 
     push_depth(&watchpost, 20.0).await;
     let resolved = wait_for_delivered(&watchpost, "resolved").await;
