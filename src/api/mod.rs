@@ -157,6 +157,7 @@ mod tests {
             "http://localhost:39101",
             rules.store(),
             self_metrics.clone(),
+            &|_, _| Vec::new(),
             watch::channel(false).1,
         )
         .unwrap();

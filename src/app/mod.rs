@@ -120,6 +120,7 @@ pub async fn run(
         &external_url(&config),
         rules.store(),
         metrics.clone(),
+        &|group, name| rules.channels(group, name),
         shutdown_rx.clone(),
     )?;
     rules.set_notify(notify.handle());

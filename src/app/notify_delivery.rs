@@ -33,6 +33,21 @@ impl Notifiers {
             .unwrap_or_default()
     }
 
+    /// The rule `channels` that name a configured receiver; an unknown one is dropped (logged at
+    /// debug) so the alert falls back to the routing tree instead of going nowhere.
+    pub fn known(&self, channels: Vec<String>) -> Vec<String> {
+        let (known, unknown): (Vec<String>, Vec<String>) = channels
+            .into_iter()
+            .partition(|name| self.0.contains_key(name));
+        if !unknown.is_empty() {
+            tracing::debug!(
+                ?unknown,
+                "rule channels without a receiver; routing by the tree"
+            );
+        }
+        known
+    }
+
     fn find(&self, receiver: &str, integration: &str) -> Option<&dyn Notifier> {
         self.0
             .get(receiver)?
@@ -148,5 +163,20 @@ fn failure(outcome: &Outcome) -> Option<String> {
     match outcome {
         Outcome::Delivered => None,
         Outcome::Retryable { reason, .. } | Outcome::Permanent(reason) => Some(reason.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_channels_fall_back_to_the_tree() {
+        let notifiers = Notifiers::build(&NotifyConfig::default()).unwrap();
+        assert_eq!(notifiers.integrations("log"), ["log"]);
+        assert!(notifiers.integrations("slack").is_empty());
+        let kept = notifiers.known(vec!["slack".into(), "log".into()]);
+        assert_eq!(kept, ["log"]);
+        assert!(notifiers.known(vec!["email".into()]).is_empty());
     }
 }

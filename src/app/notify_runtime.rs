@@ -63,11 +63,13 @@ impl NotifyRuntime {
         external_url: &str,
         store: Arc<Mutex<Store>>,
         metrics: SelfMetrics,
+        channels: &dyn Fn(&str, &str) -> Vec<String>,
         shutdown: watch::Receiver<bool>,
     ) -> anyhow::Result<Self> {
         let mut dispatcher = Dispatcher::new(config, external_url)?;
         let notifiers = Notifiers::build(config)?;
-        let silences = restore(&mut dispatcher, &lock(&store), external_url)?;
+        let known = |group: &str, name: &str| notifiers.known(channels(group, name));
+        let silences = restore(&mut dispatcher, &lock(&store), external_url, &known)?;
         let inner = Arc::new(Inner {
             dispatcher: Mutex::new(dispatcher),
             store,
@@ -114,6 +116,7 @@ fn restore(
     dispatcher: &mut Dispatcher,
     store: &Store,
     external_url: &str,
+    channels: &dyn Fn(&str, &str) -> Vec<String>,
 ) -> Result<Vec<Silence>, StoreError> {
     dispatcher.restore_sent(store.load_sent_records()?);
     let silences: Vec<Silence> = store
@@ -126,7 +129,11 @@ fn restore(
     let alerts: Vec<Alert> = store
         .load_alert_states()?
         .iter()
-        .filter_map(|stored| to_alert(&stored.alert, external_url))
+        .filter_map(|stored| {
+            let mut alert = to_alert(&stored.alert, external_url)?;
+            alert.channels = channels(&stored.group, alert.name());
+            Some(alert)
+        })
         .collect();
     let firing: BTreeSet<Fingerprint> = alerts
         .iter()
@@ -168,8 +175,9 @@ pub fn to_alert(instance: &AlertInstance, external_url: &str) -> Option<Alert> {
 }
 
 impl NotifyHandle {
-    /// Feeds rule-engine transitions (firing, resolved, changed) to the dispatcher.
-    pub fn observe_events(&self, events: &[AlertEvent]) {
+    /// Feeds rule-engine transitions (firing, resolved, changed) to the dispatcher;
+    /// `channels` gives the rule's `channels` by alert name.
+    pub fn observe_events(&self, events: &[AlertEvent], channels: &dyn Fn(&str) -> Vec<String>) {
         let now = SystemTime::now();
         let mut dispatcher = lock(&self.inner.dispatcher);
         let mut any = false;
@@ -180,7 +188,8 @@ impl NotifyHandle {
             ) {
                 continue;
             }
-            if let Some(alert) = to_alert(&event.alert, &self.inner.external_url) {
+            if let Some(mut alert) = to_alert(&event.alert, &self.inner.external_url) {
+                alert.channels = self.inner.notifiers.known(channels(alert.name()));
                 dispatcher.observe(alert, now);
                 any = true;
             }
