@@ -8,10 +8,11 @@ pub mod error;
 mod health;
 mod landing;
 mod metrics;
+mod notifications;
 mod push;
 mod rules;
 
-use crate::app::{PushHandle, ReloadHandle};
+use crate::app::{NotifyHandle, PushHandle, ReloadHandle};
 use crate::metrics::Registry;
 use crate::metrics::self_metrics::SelfMetrics;
 use crate::rules::RuleEngine;
@@ -44,6 +45,8 @@ pub struct AppState {
     pub rules_interval: Duration,
     /// Push ingestion.
     pub push: PushHandle,
+    /// The notification pipeline (history, silences, acknowledgements).
+    pub notify: NotifyHandle,
 }
 
 /// The router with every endpoint; responses are gzip-compressed when the client asks.
@@ -59,6 +62,18 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/requests", post(push::post_requests))
         .route("/api/v1/logs", post(push::post_logs))
         .route(
+            "/api/v1/silences",
+            post(notifications::add_silence).delete(notifications::delete_silence),
+        )
+        .route(
+            "/api/v1/silences/{id}",
+            axum::routing::delete(notifications::delete_silence),
+        )
+        .route(
+            "/api/v1/alerts/{id}/acknowledge",
+            post(notifications::acknowledge),
+        )
+        .route(
             "/metrics/job/{*grouping}",
             put(push::gateway).post(push::gateway).delete(push::gateway),
         )
@@ -72,6 +87,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/health", get(health::health))
         .route("/api/v1/rules", get(rules::rules))
         .route("/api/v1/alerts", get(rules::alerts))
+        .route("/api/v1/notifications", get(notifications::history))
+        .route("/api/v1/silences", get(notifications::silences))
         .merge(writes)
         .layer(CompressionLayer::new().gzip(true))
         .with_state(state)
@@ -135,6 +152,17 @@ mod tests {
             rules.evaluator(),
             self_metrics.push_rejected.clone(),
         );
+        let notify = crate::app::NotifyRuntime::start(
+            &Default::default(),
+            "http://localhost:39101",
+            rules.store(),
+            self_metrics.clone(),
+            &|_, _| Vec::new(),
+            watch::channel(false).1,
+        )
+        .unwrap();
+        let notify_handle = notify.handle();
+        std::mem::forget(notify);
         let mut batch = crate::metrics::Batch::new();
         batch.gauge("node_load1", "1m load average.", &[], 0.5);
         registry.publish(
@@ -150,6 +178,7 @@ mod tests {
             rules: rules.engine(),
             rules_interval: Duration::from_secs(15),
             push,
+            notify: notify_handle,
         };
         (state, tx)
     }

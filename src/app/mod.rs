@@ -4,10 +4,13 @@
 //!
 //! The only module that knows every other one; nothing else holds global state.
 
+mod notify_delivery;
+mod notify_runtime;
 mod push_runtime;
 mod reload;
 mod rules_runtime;
 
+pub use notify_runtime::{AddSilenceError, NotifyHandle, NotifyRuntime};
 pub use push_runtime::PushHandle;
 pub use reload::{ConfigSource, ReloadHandle, ReloadResult};
 pub use rules_runtime::{
@@ -65,6 +68,7 @@ struct Running {
     shutdown_rx: watch::Receiver<bool>,
     collector_names: BTreeSet<String>,
     rules: RulesRuntime,
+    notify: NotifyRuntime,
 }
 
 impl Running {
@@ -111,6 +115,15 @@ pub async fn run(
         metrics.clone(),
         (ready.clone(), shutdown_rx.clone()),
     )?;
+    let notify = NotifyRuntime::start(
+        &config.notify,
+        &external_url(&config),
+        rules.store(),
+        metrics.clone(),
+        &|group, name| rules.channels(group, name),
+        shutdown_rx.clone(),
+    )?;
+    rules.set_notify(notify.handle());
     let mut running = Running {
         scheduler: Scheduler::with_readiness(registry.clone(), metrics.clone(), ready_tx.clone()),
         registry: registry.clone(),
@@ -119,6 +132,7 @@ pub async fn run(
         shutdown_rx: shutdown_rx.clone(),
         collector_names: BTreeSet::new(),
         rules,
+        notify,
     };
     running.apply_collectors(&config)?;
 
@@ -148,6 +162,7 @@ pub async fn run(
         rules: running.rules.engine(),
         rules_interval: config.rules.evaluation_interval,
         push,
+        notify: running.notify.handle(),
     };
     let mut server_shutdown = shutdown_rx.clone();
     let server = tokio::spawn(async move {
@@ -176,6 +191,7 @@ pub async fn run(
     shutdown_tx.send_replace(true);
     running.scheduler.abort_all();
     running.rules.abort();
+    running.notify.abort();
     push_ticks.abort();
     match server.await {
         Ok(result) => result.context("serving HTTP")?,
@@ -183,6 +199,18 @@ pub async fn run(
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The URL links in notifications point at: `server.external_url` or one from the listen address.
+fn external_url(config: &Config) -> String {
+    match &config.server.external_url {
+        Some(url) => url.clone(),
+        None => {
+            let address = &config.server.listen_address;
+            let host_port = address.replacen("0.0.0.0", "localhost", 1);
+            format!("http://{host_port}")
+        }
+    }
 }
 
 /// Loads the config again and applies it; a bad file leaves everything as it was.

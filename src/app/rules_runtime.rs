@@ -95,6 +95,7 @@ struct Shared {
     history: Arc<History>,
     registry: Registry,
     metrics: SelfMetrics,
+    notify: Mutex<Option<super::NotifyHandle>>,
 }
 
 /// The running rule engine and its group tasks.
@@ -147,6 +148,7 @@ impl RulesRuntime {
                 history,
                 registry,
                 metrics,
+                notify: Mutex::new(None),
             }),
             shutdown,
             ready,
@@ -160,6 +162,21 @@ impl RulesRuntime {
     /// The engine, for the API's read-only views.
     pub fn engine(&self) -> Arc<Mutex<RuleEngine>> {
         self.shared.engine.clone()
+    }
+
+    /// The store (shared with the notification runtime).
+    pub fn store(&self) -> Arc<Mutex<Store>> {
+        self.shared.store.clone()
+    }
+
+    /// The `channels` of rule `alertname` in group `group`.
+    pub fn channels(&self, group: &str, alertname: &str) -> Vec<String> {
+        rule_channels(&lock(&self.shared.engine), group, alertname)
+    }
+
+    /// Sends every later alert transition to the notification pipeline too.
+    pub fn set_notify(&self, handle: super::NotifyHandle) {
+        *lock(&self.shared.notify) = Some(handle);
     }
 
     /// The handle push ingestion uses to evaluate rules as soon as their series change.
@@ -242,7 +259,7 @@ impl Shared {
             return;
         };
         let group = engine.groups()[index].name().to_owned();
-        self.record(&group, &evaluation);
+        self.record(&engine, &group, &evaluation);
         self.publish(&engine);
     }
 
@@ -255,13 +272,13 @@ impl Shared {
             return;
         }
         for (group, evaluation) in &evaluations {
-            self.record(group, evaluation);
+            self.record(&engine, group, evaluation);
         }
         self.publish(&engine);
     }
 
     /// Self-metrics, error logs, the store transaction and event logs of one evaluation.
-    fn record(&self, group: &str, evaluation: &Evaluation) {
+    fn record(&self, engine: &RuleEngine, group: &str, evaluation: &Evaluation) {
         self.metrics
             .rule_evaluation_duration
             .with_label_values(&[group])
@@ -278,6 +295,11 @@ impl Shared {
         for event in &evaluation.events {
             log_event(group, event);
         }
+        if let Some(notify) = &*lock(&self.notify) {
+            notify.observe_events(&evaluation.events, &|name| {
+                rule_channels(engine, group, name)
+            });
+        }
     }
 
     fn publish(&self, engine: &RuleEngine) {
@@ -286,6 +308,18 @@ impl Shared {
         self.registry
             .publish(RULES_SOURCE, families, SystemTime::now());
     }
+}
+
+/// The `channels` of rule `alertname` in group `group` (empty: route by the tree).
+pub fn rule_channels(engine: &RuleEngine, group: &str, alertname: &str) -> Vec<String> {
+    engine
+        .groups()
+        .iter()
+        .filter(|g| g.name() == group)
+        .flat_map(|g| g.rules.iter())
+        .find(|r| r.rule.name == alertname)
+        .map(|r| r.rule.channels.clone())
+        .unwrap_or_default()
 }
 
 /// A cloneable handle that evaluates rules when pushed series change.

@@ -42,6 +42,8 @@ pub struct Config {
     pub rules: RulesConfig,
     /// Push ingestion: limits, TTL, buckets, service health, the metric catalogue.
     pub push: PushConfig,
+    /// Notifications: receivers, routing, inhibition, delivery.
+    pub notify: crate::notify::config::NotifyConfig,
 }
 
 /// `server`: where watchpost listens.

@@ -111,6 +111,9 @@ pub fn validate(config: &Config, file: &str, map: &SourceMap) -> Vec<Diagnostic>
             format!("{:?} is not a log level or filter", config.logging.level),
         );
     }
+    for problem in crate::notify::config_validate::validate(&config.notify, "notify") {
+        check.error(&problem.path, problem.message);
+    }
     check.problems
 }
 

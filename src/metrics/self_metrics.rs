@@ -29,6 +29,14 @@ pub struct SelfMetrics {
     pub rule_evaluation_duration: HistogramVec,
     /// `watchpost_push_rejected_total{reason}`.
     pub push_rejected: IntCounterVec,
+    /// `watchpost_notifications_total{receiver,integration,result}` (one per attempt).
+    pub notifications: IntCounterVec,
+    /// `watchpost_notification_latency_seconds{receiver,integration}`: enqueue to delivery.
+    pub notification_latency: HistogramVec,
+    /// `watchpost_outbox_pending`.
+    pub outbox_pending: GaugeVec,
+    /// `watchpost_notifications_dead_total{receiver,integration}`.
+    pub notifications_dead: IntCounterVec,
 }
 
 impl std::fmt::Debug for SelfMetrics {
@@ -119,6 +127,41 @@ impl SelfMetrics {
             &["reason"],
         )?;
         registry.register(Box::new(push_rejected.clone()))?;
+        let notifications = IntCounterVec::new(
+            Opts::new(
+                "watchpost_notifications_total",
+                "Notification delivery attempts, by receiver, integration and result.",
+            ),
+            &["receiver", "integration", "result"],
+        )?;
+        registry.register(Box::new(notifications.clone()))?;
+        let notification_latency = HistogramVec::new(
+            HistogramOpts::new(
+                "watchpost_notification_latency_seconds",
+                "Time from a notification entering the outbox to its receiver accepting it.",
+            )
+            .buckets(vec![
+                0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0, 5.0, 30.0, 300.0,
+            ]),
+            &["receiver", "integration"],
+        )?;
+        registry.register(Box::new(notification_latency.clone()))?;
+        let outbox_pending = GaugeVec::new(
+            Opts::new(
+                "watchpost_outbox_pending",
+                "Notifications in the outbox not yet accepted by their receiver.",
+            ),
+            &[],
+        )?;
+        registry.register(Box::new(outbox_pending.clone()))?;
+        let notifications_dead = IntCounterVec::new(
+            Opts::new(
+                "watchpost_notifications_dead_total",
+                "Notifications given up on (dead-lettered), by receiver and integration.",
+            ),
+            &["receiver", "integration"],
+        )?;
+        registry.register(Box::new(notifications_dead.clone()))?;
         Ok(Self {
             registry,
             collector_success,
@@ -130,6 +173,10 @@ impl SelfMetrics {
             config_last_reload_successful,
             rule_evaluation_duration,
             push_rejected,
+            notifications,
+            notification_latency,
+            outbox_pending,
+            notifications_dead,
         })
     }
 

@@ -3,7 +3,8 @@
 use rusqlite::Connection;
 
 /// The migrations in order; index + 1 is the schema version after applying it.
-const MIGRATIONS: &[&str] = &["CREATE TABLE alert_state (
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE alert_state (
         group_name        TEXT    NOT NULL,
         fingerprint       TEXT    NOT NULL,
         alertname         TEXT    NOT NULL,
@@ -18,7 +19,39 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE alert_state (
         keep_firing_since INTEGER,
         updated_at        INTEGER NOT NULL,
         PRIMARY KEY (group_name, fingerprint)
-    );"];
+    );",
+    "CREATE TABLE outbox (
+        id              TEXT    PRIMARY KEY,
+        receiver        TEXT    NOT NULL,
+        integration     TEXT    NOT NULL,
+        group_key       TEXT    NOT NULL,
+        alertname       TEXT    NOT NULL,
+        message         TEXT    NOT NULL,
+        reason          TEXT    NOT NULL,
+        created_at      INTEGER NOT NULL,
+        next_attempt_at INTEGER NOT NULL,
+        attempts        INTEGER NOT NULL,
+        last_error      TEXT,
+        state           TEXT    NOT NULL CHECK (state IN ('pending', 'delivered', 'dead')),
+        updated_at      INTEGER NOT NULL
+    );
+    CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+    CREATE INDEX outbox_created ON outbox (created_at);
+    CREATE TABLE sent_records (
+        receiver  TEXT NOT NULL,
+        group_key TEXT NOT NULL,
+        record    TEXT NOT NULL,
+        PRIMARY KEY (receiver, group_key)
+    );
+    CREATE TABLE silences (
+        id   TEXT PRIMARY KEY,
+        spec TEXT NOT NULL
+    );
+    CREATE TABLE acks (
+        fingerprint TEXT PRIMARY KEY,
+        ack         TEXT NOT NULL
+    );",
+];
 
 /// Applies every migration newer than the database's `user_version`.
 pub fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {

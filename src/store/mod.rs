@@ -1,5 +1,5 @@
-//! The embedded store: one SQLite file (rusqlite, bundled) in WAL mode holding alert state, and
-//! later the notification outbox, history, silences and acks.
+//! The embedded store: one SQLite file (rusqlite, bundled) in WAL mode holding alert state, the
+//! notification outbox (also the history), sent records, silences and acks.
 //!
 //! `Store::open` creates the parent directory, applies migrations and sets the pragmas.
 //! `synchronous = FULL`: with WAL, NORMAL already survives a process crash (`kill -9`), but a
@@ -9,8 +9,13 @@
 
 mod alert_state;
 mod migrations;
+mod notify_state;
+mod outbox;
 
 pub use alert_state::{StoredAlert, delete_alert, save_transition};
+pub use outbox::{
+    HistoryFilter, OutboxEntry, OutboxState, enqueue, from_millis, save_sent_record, to_millis,
+};
 
 use rusqlite::{Connection, Transaction};
 use std::path::{Path, PathBuf};
