@@ -31,15 +31,8 @@ cargo build --release --quiet --bin watchpost
 target_dir=${CARGO_TARGET_DIR:-$repo_root/target}
 watchpost=$target_dir/release/watchpost
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=lib.sh
+source "$repo_root/bench/lib.sh"
 
 # Starts "$@" (a command line whose listen port is %PORT%) on a free port; retries on a taken
 # port. Sets started_pid and started_port.

@@ -27,15 +27,8 @@ prometheus=${WATCHPOST_PROMETHEUS:-/usr/bin/prometheus}
 [[ -x $prometheus ]] || { echo "missing $prometheus: run scripts/install-test-deps.sh" >&2; exit 1; }
 deadline=$((SECONDS + 480))
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=lib.sh
+source "$repo_root/bench/lib.sh"
 
 wait_for() { # wait_for DESCRIPTION COMMAND...: poll COMMAND until it succeeds or the deadline
   local what=$1; shift
@@ -59,10 +52,10 @@ prom_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0
   echo "    rules:"
   for ((m = 0; m < 1000; m++)); do
     case $((m % 4)) in
-      0) expr="avg_over_time(bench_metric_$m[5m]) > 90" ;;
+      0) expr="avg_over_time(bench_metric_${m}[5m]) > 90" ;;
       1) expr="max_over_time(bench_metric_$m{job=\"node\"}[5m]) >= 99" ;;
-      2) expr="rate(bench_metric_$m[5m]) > 3.3" ;;
-      3) expr="quantile_over_time(0.95, bench_metric_$m[5m]) > 97" ;;
+      2) expr="rate(bench_metric_${m}[5m]) > 3.3" ;;
+      3) expr="quantile_over_time(0.95, bench_metric_${m}[5m]) > 97" ;;
     esac
     echo "      - alert: Bench$m"
     echo "        expr: '$expr'"

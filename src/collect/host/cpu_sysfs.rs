@@ -3,7 +3,7 @@
 //! from `cpu<N>/thermal_throttle/` (x86 with the thermal driver only), and
 //! `node_cpu_isolated{cpu}` from the `isolated` CPU list. Absent files yield no series.
 
-use super::read::parse_u64;
+use super::read::{cpu_numbers, parse_u64};
 use crate::collect::CollectError;
 use crate::metrics::Batch;
 use std::collections::BTreeMap;
@@ -44,21 +44,7 @@ fn read_number(path: &Path) -> Option<u64> {
 /// Reads the throttle counters of every `cpu<N>` under `base` (`<sysfs>/devices/system/cpu`).
 pub fn read_throttles(base: &Path) -> Throttles {
     let mut throttles = Throttles::default();
-    let Ok(entries) = std::fs::read_dir(base) else {
-        return throttles;
-    };
-    let mut cpus: Vec<u64> = entries
-        .filter_map(|e| {
-            e.ok()?
-                .file_name()
-                .to_str()?
-                .strip_prefix("cpu")?
-                .parse()
-                .ok()
-        })
-        .collect();
-    cpus.sort_unstable();
-    for cpu in cpus {
+    for cpu in cpu_numbers::<u64>(base) {
         let dir = base.join(format!("cpu{cpu}"));
         let package = read_number(&dir.join("topology/physical_package_id"));
         let core = read_number(&dir.join("topology/core_id"));

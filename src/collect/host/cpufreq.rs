@@ -3,6 +3,7 @@
 //! from `<sysfs>/devices/system/cpu/cpu<N>/cpufreq/` (kHz in sysfs, Hz exported). Virtual
 //! machines usually have no cpufreq directory: then there are no series and no error.
 
+use super::read::cpu_numbers;
 use crate::collect::{CollectError, Collector};
 use crate::metrics::Batch;
 use std::path::{Path, PathBuf};
@@ -62,21 +63,8 @@ fn attribute(dir: &Path, name: &str) -> Option<String> {
 
 /// The `cpu<N>` numbers under `<sysfs>/devices/system/cpu` that have a cpufreq directory.
 fn cpus_with_cpufreq(base: &Path) -> Vec<u32> {
-    let Ok(entries) = std::fs::read_dir(base) else {
-        return Vec::new();
-    };
-    let mut cpus: Vec<u32> = entries
-        .filter_map(|e| {
-            e.ok()?
-                .file_name()
-                .to_str()?
-                .strip_prefix("cpu")?
-                .parse()
-                .ok()
-        })
-        .filter(|n: &u32| base.join(format!("cpu{n}/cpufreq")).is_dir())
-        .collect();
-    cpus.sort_unstable();
+    let mut cpus = cpu_numbers::<u32>(base);
+    cpus.retain(|n| base.join(format!("cpu{n}/cpufreq")).is_dir());
     cpus
 }
 

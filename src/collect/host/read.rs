@@ -7,6 +7,26 @@ use crate::collect::CollectError;
 use std::io::ErrorKind;
 use std::path::Path;
 
+/// The numbers `N` of the `cpu<N>` entries in `dir` (`<sysfs>/devices/system/cpu`), sorted;
+/// none when the directory cannot be read.
+pub fn cpu_numbers<T: std::str::FromStr + Ord>(dir: &Path) -> Vec<T> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut cpus: Vec<T> = entries
+        .filter_map(|e| {
+            e.ok()?
+                .file_name()
+                .to_str()?
+                .strip_prefix("cpu")?
+                .parse()
+                .ok()
+        })
+        .collect();
+    cpus.sort_unstable();
+    cpus
+}
+
 /// Reads a whole file to a string; the error names the path.
 pub fn read_file(path: &Path) -> Result<String, CollectError> {
     std::fs::read_to_string(path).map_err(|e| CollectError::io(path.display().to_string(), e))
