@@ -9,10 +9,11 @@ mod health;
 mod landing;
 mod metrics;
 mod notifications;
+mod notify_admin;
 mod push;
 mod rules;
 
-use crate::app::{NotifyHandle, PushHandle, ReloadHandle};
+use crate::app::{NotifyHandle, PushHandle, ReloadHandle, RuntimeRules};
 use crate::metrics::Registry;
 use crate::metrics::self_metrics::SelfMetrics;
 use crate::rules::RuleEngine;
@@ -47,6 +48,8 @@ pub struct AppState {
     pub push: PushHandle,
     /// The notification pipeline (history, silences, acknowledgements).
     pub notify: NotifyHandle,
+    /// Rules added at runtime (`/api/v1/alerts/configure`).
+    pub runtime_rules: RuntimeRules,
 }
 
 /// The router with every endpoint; responses are gzip-compressed when the client asks.
@@ -90,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/notifications", get(notifications::history))
         .route("/api/v1/silences", get(notifications::silences))
         .merge(writes)
+        .merge(notify_admin::write_routes())
         .layer(CompressionLayer::new().gzip(true))
         .with_state(state)
 }
@@ -163,6 +167,8 @@ mod tests {
         .unwrap();
         let notify_handle = notify.handle();
         std::mem::forget(notify);
+        let (runtime_rules, applies) = RuntimeRules::new(rules.store(), rules.engine());
+        std::mem::forget(applies);
         let mut batch = crate::metrics::Batch::new();
         batch.gauge("node_load1", "1m load average.", &[], 0.5);
         registry.publish(
@@ -179,6 +185,7 @@ mod tests {
             rules_interval: Duration::from_secs(15),
             push,
             notify: notify_handle,
+            runtime_rules,
         };
         (state, tx)
     }

@@ -5,14 +5,20 @@
 //! The only module that knows every other one; nothing else holds global state.
 
 mod notify_delivery;
+mod notify_direct;
 mod notify_runtime;
 mod push_runtime;
 mod reload;
 mod rules_runtime;
+mod runtime_rule_spec;
+mod runtime_rules;
 
+pub use notify_direct::{TEST_ALERTNAME, TestError, TestQueued};
 pub use notify_runtime::{AddSilenceError, NotifyHandle, NotifyRuntime};
 pub use push_runtime::PushHandle;
 pub use reload::{ConfigSource, ReloadHandle, ReloadResult};
+pub use runtime_rule_spec::{RUNTIME_GROUP, RuntimeRuleSpec, SpecError};
+pub use runtime_rules::{ConfigureError, RuntimeRules};
 pub use rules_runtime::{
     RULES_SOURCE, RulesRuntime, history_retention, load_rule_groups, rule_paths,
 };
@@ -69,6 +75,8 @@ struct Running {
     collector_names: BTreeSet<String>,
     rules: RulesRuntime,
     notify: NotifyRuntime,
+    file_groups: Vec<RuleGroup>,
+    rules_interval: std::time::Duration,
 }
 
 impl Running {
@@ -92,6 +100,20 @@ impl Running {
         self.collector_names = names;
         Ok(())
     }
+
+    /// Reloads the engine with `file_groups` (the rule files' groups) plus the stored runtime
+    /// rules, keeping the alerts of unchanged rules.
+    fn apply_rules(&mut self, file_groups: Vec<RuleGroup>, interval: std::time::Duration) {
+        let store = self.rules.store();
+        let groups = runtime_rules::with_runtime_groups(file_groups.clone(), &notify_lock(&store));
+        self.rules.reload(groups, interval);
+        self.file_groups = file_groups;
+        self.rules_interval = interval;
+    }
+}
+
+fn notify_lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Runs watchpost until SIGTERM or SIGINT, on `config` and its already loaded rule `groups`.
@@ -100,13 +122,15 @@ pub async fn run(
     groups: Vec<RuleGroup>,
     options: RunOptions,
 ) -> anyhow::Result<()> {
+    let store = Store::open(&config.storage.path)
+        .with_context(|| format!("opening the store {}", config.storage.path.display()))?;
+    let file_groups = groups.clone();
+    let groups = runtime_rules::with_runtime_groups(groups, &store);
     let history = Arc::new(History::new(history_retention(&groups)));
     let registry = Registry::with_history(history);
     let metrics = self_metrics()?;
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let (ready_tx, ready) = watch::channel(false);
-    let store = Store::open(&config.storage.path)
-        .with_context(|| format!("opening the store {}", config.storage.path.display()))?;
     let rules = RulesRuntime::start(
         groups,
         config.rules.evaluation_interval,
@@ -133,6 +157,8 @@ pub async fn run(
         collector_names: BTreeSet::new(),
         rules,
         notify,
+        file_groups,
+        rules_interval: config.rules.evaluation_interval,
     };
     running.apply_collectors(&config)?;
 
@@ -154,6 +180,8 @@ pub async fn run(
     );
     let push_ticks = push.spawn_ticks(shutdown_rx.clone());
     let (reload_handle, mut reload_requests) = ReloadHandle::channel();
+    let (runtime_rules, mut runtime_requests) =
+        RuntimeRules::new(running.rules.store(), running.rules.engine());
     let state = AppState {
         registry,
         self_metrics: metrics.clone(),
@@ -163,6 +191,7 @@ pub async fn run(
         rules_interval: config.rules.evaluation_interval,
         push,
         notify: running.notify.handle(),
+        runtime_rules,
     };
     let mut server_shutdown = shutdown_rx.clone();
     let server = tokio::spawn(async move {
@@ -182,6 +211,13 @@ pub async fn run(
             _ = &mut stop => break,
             Some(()) = next_hangup(&mut hangups) => None,
             Some(reply) = reload_requests.recv() => Some(reply),
+            Some(done) = runtime_requests.recv() => {
+                let file_groups = running.file_groups.clone();
+                let interval = running.rules_interval;
+                running.apply_rules(file_groups, interval);
+                let _ = done.send(());
+                continue;
+            }
         };
         let result = reload(&options, &mut running, &metrics);
         if let Some(reply) = reply {
@@ -222,9 +258,7 @@ fn reload(options: &RunOptions, running: &mut Running, metrics: &SelfMetrics) ->
         running
             .apply_collectors(&config)
             .map_err(|error| vec![format!("{error:#}")])?;
-        running
-            .rules
-            .reload(groups, config.rules.evaluation_interval);
+        running.apply_rules(groups, config.rules.evaluation_interval);
         Ok(())
     });
     match &outcome {

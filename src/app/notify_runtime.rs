@@ -33,14 +33,14 @@ pub(super) struct Inner {
     pub(super) notifiers: Notifiers,
     pub(super) wake_dispatch: Notify,
     pub(super) wake_delivery: Notify,
-    external_url: String,
-    sequence: std::sync::atomic::AtomicU64,
+    pub(super) external_url: String,
+    pub(super) sequence: std::sync::atomic::AtomicU64,
 }
 
 /// A cloneable handle: feed events, read history, manage silences and acknowledgements.
 #[derive(Clone)]
 pub struct NotifyHandle {
-    inner: Arc<Inner>,
+    pub(super) inner: Arc<Inner>,
 }
 
 impl std::fmt::Debug for NotifyHandle {

@@ -82,11 +82,13 @@ impl Alert {
         )
     }
 
-    /// The value worth showing: the resolve-time value once resolved, else the firing value.
-    pub fn display_value(&self) -> f64 {
+    /// The value worth showing: the value at resolve once resolved (`absent` when the series
+    /// was gone at resolve time), else the firing value.
+    pub fn value_text(&self) -> String {
         match (self.status, self.resolved_value) {
-            (AlertStatus::Resolved, Some(value)) => value,
-            _ => self.value,
+            (AlertStatus::Resolved, Some(value)) => format_value(value),
+            (AlertStatus::Resolved, None) => "absent".to_owned(),
+            (AlertStatus::Firing, _) => format_value(self.value),
         }
     }
 }
@@ -168,7 +170,12 @@ pub(crate) mod tests {
     #[test]
     fn resolved_alert_reports_resolve_value_and_duration() {
         let alert = resolved(firing("HighCpu", "critical", "a", 100), 400);
-        assert_eq!(alert.display_value(), 12.0);
+        assert_eq!(alert.value_text(), "12");
+        let gone = Alert {
+            resolved_value: None,
+            ..alert.clone()
+        };
+        assert_eq!(gone.value_text(), "absent");
         assert_eq!(alert.fired_for(), Some(Duration::from_secs(300)));
         assert_eq!(firing("HighCpu", "critical", "a", 100).fired_for(), None);
     }

@@ -68,6 +68,19 @@ impl Dispatcher {
         self.silences = silences;
     }
 
+    /// The receivers `alert` would go to (its `channels`, else the routing tree), deduplicated.
+    pub fn receivers_for(&self, alert: &Alert) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .root
+            .destinations(alert)
+            .into_iter()
+            .map(|d| d.receiver)
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
     /// Records an acknowledgement (repeats of that alert stop until it resolves).
     pub fn acknowledge(&mut self, ack: Acknowledgement) {
         self.acks.acknowledge(ack);

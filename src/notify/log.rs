@@ -25,7 +25,7 @@ pub fn describe_alerts(message: &Message) -> String {
         .alerts
         .iter()
         .map(|alert| {
-            let value = super::alert::format_value(alert.display_value());
+            let value = alert.value_text();
             format!(
                 "{} {}{}={value}",
                 alert.status.as_str(),

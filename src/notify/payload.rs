@@ -1,7 +1,7 @@
 //! JSON bodies for Alertmanager-compatible receivers: the webhook payload version 4 (so every
 //! existing Alertmanager webhook receiver works) and the `POST /api/v2/alerts` body.
 
-use super::alert::{Alert, later, rfc3339, rfc3339_or_zero};
+use super::alert::{Alert, format_elapsed, later, rfc3339, rfc3339_or_zero};
 use super::message::Message;
 use crate::model::Labels;
 use serde::Serialize;
@@ -82,11 +82,26 @@ pub fn webhook_payload(message: &Message, max_alerts: usize) -> WebhookPayload {
     }
 }
 
+/// The annotations of a webhook alert; a resolved one also gets `value_at_resolve` (`absent`
+/// when the series was gone) and `fired_for`, unless the rule set those itself.
+fn webhook_annotations(alert: &Alert) -> BTreeMap<String, String> {
+    let mut annotations = alert.annotations.clone();
+    if let Some(fired_for) = alert.fired_for().filter(|_| !alert.is_firing()) {
+        annotations
+            .entry("value_at_resolve".to_owned())
+            .or_insert_with(|| alert.value_text());
+        annotations
+            .entry("fired_for".to_owned())
+            .or_insert_with(|| format_elapsed(fired_for));
+    }
+    annotations
+}
+
 fn webhook_alert(alert: &Alert) -> WebhookAlert {
     WebhookAlert {
         status: alert.status.as_str(),
         labels: alert.labels.clone(),
-        annotations: alert.annotations.clone(),
+        annotations: webhook_annotations(alert),
         starts_at: rfc3339(alert.starts_at),
         ends_at: rfc3339_or_zero(alert.ends_at),
         generator_url: alert.generator_url.clone(),
@@ -171,6 +186,10 @@ mod tests {
         assert_eq!(all["truncatedAlerts"], 0);
         assert_eq!(all["alerts"][1]["status"], "resolved");
         assert_eq!(all["alerts"][1]["endsAt"], "1970-01-01T00:21:40.000Z");
+        let resolved = &all["alerts"][1]["annotations"];
+        assert_eq!(resolved["value_at_resolve"], "12");
+        assert_eq!(resolved["fired_for"], "5m");
+        assert_eq!(all["alerts"][0]["annotations"].get("fired_for"), None);
     }
 
     #[test]

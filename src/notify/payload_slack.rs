@@ -62,7 +62,7 @@ fn alert_section(alert: &Alert) -> Value {
         Some(fired_for) if !alert.is_firing() => {
             fields.push(field(
                 "Value at resolve",
-                &format_value(alert.display_value()),
+                &alert.value_text(),
             ));
             fields.push(field("Fired for", &format_elapsed(fired_for)));
         }

@@ -149,7 +149,7 @@ pub fn alert_line(alert: &Alert) -> String {
             "[RESOLVED] {} {} value at resolve {}, fired for {}{summary}",
             alert.name(),
             alert.labels,
-            format_value(alert.display_value()),
+            alert.value_text(),
             format_elapsed(fired_for),
         ),
         _ => format!(

@@ -4,6 +4,7 @@
 
 use super::expr::{EvalError, SampleSource};
 use super::model::{AlertRule, Clear, RuleGroup};
+use super::resolve_value::fill_resolve_values;
 use super::state::{ActiveSeries, AlertEvent, AlertInstance, AlertStates};
 use super::template::{Template, TemplateContext};
 use crate::model::Labels;
@@ -145,7 +146,9 @@ impl GroupState {
             let started = Instant::now();
             match active_series(&state.rule, &state.alerts, source, now_ms) {
                 Ok(active) => {
-                    evaluation.events.extend(state.alerts.step(now_ms, active));
+                    let mut events = state.alerts.step(now_ms, active);
+                    fill_resolve_values(&state.rule, &mut state.alerts, &mut events, source, now_ms);
+                    evaluation.events.extend(events);
                     state.last_error = None;
                 }
                 Err(e) => {

@@ -119,7 +119,7 @@ fn thresholds_pick_the_highest_severity_and_clear_adds_hysteresis() {
     cpu(&mut source, "a", 3 * MIN, 65.0);
     let events = state.evaluate(&source, 3 * MIN).events;
     assert_eq!(events[0].kind, EventKind::Resolved);
-    assert_eq!(events[0].alert.resolved_value, Some(75.0));
+    assert_eq!(events[0].alert.resolved_value, Some(65.0));
 }
 
 #[test]

@@ -67,7 +67,8 @@ pub struct AlertInstance {
     pub fired_at_ms: Option<i64>,
     /// When it resolved.
     pub resolved_at_ms: Option<i64>,
-    /// The value at resolution (the last value seen while active).
+    /// The value at resolution: the watched series' raw value at the resolving evaluation (set
+    /// by the group through `set_resolved_value`; `None` when the series was gone).
     pub resolved_value: Option<f64>,
     /// Since when a firing alert is held only by `keep_firing_for`.
     pub keep_firing_since_ms: Option<i64>,
@@ -154,6 +155,13 @@ impl AlertStates {
     pub fn is_active(&self, fingerprint: Fingerprint) -> bool {
         self.get(fingerprint)
             .is_some_and(|a| a.state != AlertState::Resolved)
+    }
+
+    /// Records the value at resolve of a resolved instance (see `rules::resolve_value`).
+    pub fn set_resolved_value(&mut self, fingerprint: Fingerprint, value: Option<f64>) {
+        if let Some(alert) = self.instances.get_mut(&fingerprint) {
+            alert.resolved_value = value;
+        }
     }
 
     /// Every instance, resolved ones included, in fingerprint order.

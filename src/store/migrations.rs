@@ -51,6 +51,11 @@ const MIGRATIONS: &[&str] = &[
         fingerprint TEXT PRIMARY KEY,
         ack         TEXT NOT NULL
     );",
+    "CREATE TABLE runtime_rules (
+        name       TEXT    PRIMARY KEY,
+        spec       TEXT    NOT NULL,
+        updated_at INTEGER NOT NULL
+    );",
 ];
 
 /// Applies every migration newer than the database's `user_version`.

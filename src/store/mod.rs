@@ -11,6 +11,7 @@ mod alert_state;
 mod migrations;
 mod notify_state;
 mod outbox;
+mod runtime_rules;
 
 pub use alert_state::{StoredAlert, delete_alert, save_transition};
 pub use outbox::{

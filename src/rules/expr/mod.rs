@@ -42,9 +42,11 @@ mod matching;
 mod parser;
 mod scalar;
 mod source;
+mod watched;
 
 pub use crate::model::matcher::{MatchOp, Matcher, matches_all};
 pub use source::{LOOKBACK, SampleSource, SeriesSamples, SeriesVisitor};
+pub use watched::watched_text;
 
 use crate::model::Labels;
 use std::time::Duration;
