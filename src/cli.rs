@@ -33,6 +33,10 @@ pub enum Command {
     Metrics(MetricsArgs),
     /// Print the version.
     Version,
+    /// Alerts of a running watchpost: list, test notification, acknowledge.
+    Alerts(crate::cli_alerts::AlertsArgs),
+    /// Silences of a running watchpost: add, list, expire.
+    Silence(crate::cli_alerts::SilenceArgs),
 }
 
 /// `watchpost run` options.
@@ -109,6 +113,8 @@ pub fn main() -> ExitCode {
         Command::Check(CheckCommand::Rules { files }) => check_rules(&files),
         Command::Test(TestCommand::Rules { files }) => test_rules(&files),
         Command::Metrics(args) => metrics(args),
+        Command::Alerts(args) => crate::cli_alerts::alerts(args),
+        Command::Silence(args) => crate::cli_alerts::silence(args),
         Command::Version => {
             println!(
                 "watchpost {} (revision {})",

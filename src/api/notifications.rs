@@ -255,6 +255,21 @@ pub async fn acknowledge(
         .filter(|_| id.len() == 16)
         .map(Fingerprint)
         .ok_or_else(|| ApiError::bad_field("id", "must be an alert_id from /api/v1/alerts"))?;
+    let known = {
+        let engine = state
+            .rules
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        engine
+            .active_alerts()
+            .iter()
+            .any(|(_, alert)| alert.fingerprint == fingerprint)
+    };
+    if !known {
+        return Err(ApiError::not_found(format!(
+            "no active alert with alert_id {id:?} (see /api/v1/alerts)"
+        )));
+    }
     let body = body(raw)?;
     let ack = Acknowledgement {
         fingerprint,
