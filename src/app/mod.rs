@@ -8,6 +8,7 @@ mod notify_delivery;
 mod notify_direct;
 mod notify_runtime;
 mod push_runtime;
+mod receiver_failing;
 mod reload;
 mod rules_runtime;
 mod runtime_rule_spec;

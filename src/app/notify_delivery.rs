@@ -4,6 +4,7 @@
 //! after the notifier reported the receiver accepted it.
 
 use super::notify_runtime::{Inner, lock, sleep_or_forever};
+use crate::notify::receiver_health::AttemptResult;
 use crate::notify::retry::seed_from_id;
 use crate::notify::{Decision, Notifier, NotifyConfig, Outcome, build_notifiers};
 use crate::store::{OutboxEntry, OutboxState};
@@ -123,6 +124,12 @@ async fn deliver(inner: &Inner, entry: OutboxEntry) {
         Decision::RetryAt(at) => (OutboxState::Pending, *at, failure(&outcome), "retry"),
         Decision::DeadLetter(reason) => (OutboxState::Dead, now, Some(reason.clone()), "dead"),
     };
+    let health = match state {
+        OutboxState::Delivered => AttemptResult::Delivered,
+        OutboxState::Pending => AttemptResult::Failed,
+        OutboxState::Dead => AttemptResult::Dead,
+    };
+    super::receiver_failing::observe_attempt(inner, &receiver, health);
     let [r, i] = labels;
     inner
         .metrics

@@ -35,6 +35,7 @@ pub(super) struct Inner {
     pub(super) wake_delivery: Notify,
     pub(super) external_url: String,
     pub(super) sequence: std::sync::atomic::AtomicU64,
+    pub(super) receiver_failing: Mutex<super::receiver_failing::ReceiverFailing>,
 }
 
 /// A cloneable handle: feed events, read history, manage silences and acknowledgements.
@@ -70,6 +71,7 @@ impl NotifyRuntime {
         let notifiers = Notifiers::build(config)?;
         let known = |group: &str, name: &str| notifiers.known(channels(group, name));
         let silences = restore(&mut dispatcher, &lock(&store), external_url, &known)?;
+        let receiver_failing = super::receiver_failing::ReceiverFailing::new(config, &metrics);
         let inner = Arc::new(Inner {
             dispatcher: Mutex::new(dispatcher),
             store,
@@ -81,6 +83,7 @@ impl NotifyRuntime {
             wake_delivery: Notify::new(),
             external_url: external_url.to_owned(),
             sequence: std::sync::atomic::AtomicU64::new(0),
+            receiver_failing: Mutex::new(receiver_failing),
         });
         let tasks = vec![
             tokio::spawn(flush_loop(inner.clone(), shutdown.clone())),

@@ -26,9 +26,13 @@ pub struct NotifyConfig {
     pub inhibit_rules: Vec<InhibitRuleConfig>,
     /// The one retry policy for every integration.
     pub delivery: DeliveryConfig,
-    /// Where the built-in "receiver keeps failing" alert goes.
+    /// Where the built-in "receiver keeps failing" alert goes (default: `log`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fallback_receiver: Option<String>,
+    /// Consecutive failed attempts to one receiver before that alert is raised (default 3; a
+    /// dead letter raises it at once).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receiver_failing_after: Option<u32>,
 }
 
 impl NotifyConfig {

@@ -54,6 +54,7 @@ pub mod payload;
 pub mod payload_email;
 pub mod payload_slack;
 pub mod pipeline;
+pub mod receiver_health;
 pub mod retry;
 pub mod retry_after;
 pub mod route;
