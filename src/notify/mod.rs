@@ -28,8 +28,9 @@
 //!   `tokio::time::timeout(attempt_timeout)` → `RetryPolicy::next_attempt(attempt, first_try,
 //!   now, outcome, retry::seed_from_id(&message.id))` → delete, reschedule or dead-letter; a
 //!   receiver with several integrations needs per-integration attempt state.
-//! - Self-metrics, the built-in "receiver keeps failing" alert to `fallback_receiver`, the
-//!   silence/ack/history API and the `alerts`/`silence` CLI verbs.
+//! - Self-metrics, the silence/ack/history API, the built-in "receiver keeps failing" alert
+//!   ([`receiver_health`], sent by `app::receiver_failing`) and the `alerts`/`silence` CLI verbs
+//!   (`cli_alerts`) are built. Still open: applying a changed `notify:` section on reload.
 
 pub mod ack;
 pub mod alert;

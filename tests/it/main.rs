@@ -12,6 +12,7 @@ mod exporter;
 mod exposition;
 mod golden;
 mod notify;
+mod notify_api;
 mod process;
 mod prom_server;
 mod prometheus;
