@@ -12,7 +12,11 @@ use std::time::SystemTime;
 #[derive(Debug, clap::Args)]
 pub struct ApiArgs {
     /// The running watchpost's URL.
-    #[arg(long = "web.url", default_value = "http://127.0.0.1:39101", global = true)]
+    #[arg(
+        long = "web.url",
+        default_value = "http://127.0.0.1:39101",
+        global = true
+    )]
     pub url: String,
 }
 
@@ -129,20 +133,34 @@ pub fn alerts(args: AlertsArgs) -> ExitCode {
             ListOutput::Table => alerts_table(&body),
         }),
         AlertsCommand::Test { receiver } => api
-            .send("POST", "/api/v1/alerts/test", Some(json!({"receiver": receiver})))
+            .send(
+                "POST",
+                "/api/v1/alerts/test",
+                Some(json!({"receiver": receiver})),
+            )
             .map(|body| {
                 let sent = body["data"].as_array().cloned().unwrap_or_default();
                 let lines: Vec<String> = sent
                     .iter()
-                    .map(|s| format!("test notification queued for {} ({})", text(&s["receiver"]), text(&s["id"])))
+                    .map(|s| {
+                        format!(
+                            "test notification queued for {} ({})",
+                            text(&s["receiver"]),
+                            text(&s["id"])
+                        )
+                    })
                     .collect();
                 lines.join("\n")
             }),
         AlertsCommand::Ack { id, by, notes } => {
             let who = by.unwrap_or_else(user);
             let body = json!({"acknowledged_by": who, "notes": notes});
-            api.send("POST", &format!("/api/v1/alerts/{id}/acknowledge"), Some(body))
-                .map(|_| format!("acknowledged {id} as {who}"))
+            api.send(
+                "POST",
+                &format!("/api/v1/alerts/{id}/acknowledge"),
+                Some(body),
+            )
+            .map(|_| format!("acknowledged {id} as {who}"))
         }
     })
 }
@@ -151,9 +169,18 @@ pub fn alerts(args: AlertsArgs) -> ExitCode {
 pub fn silence(args: SilenceArgs) -> ExitCode {
     let api = Api::new(&args.api.url);
     finish(match args.command {
-        SilenceCommand::Add { matchers, duration, comment, created_by } => {
-            add_silence(&api, matchers, &duration, comment, created_by.unwrap_or_else(user))
-        }
+        SilenceCommand::Add {
+            matchers,
+            duration,
+            comment,
+            created_by,
+        } => add_silence(
+            &api,
+            matchers,
+            &duration,
+            comment,
+            created_by.unwrap_or_else(user),
+        ),
         SilenceCommand::List { output } => api.get("/api/v1/silences").map(|body| match output {
             ListOutput::Json => body.to_string(),
             ListOutput::Table => silences_table(&body),
@@ -164,7 +191,13 @@ pub fn silence(args: SilenceArgs) -> ExitCode {
     })
 }
 
-fn add_silence(api: &Api, matchers: Vec<String>, duration: &str, comment: String, created_by: String) -> Result<String, CliError> {
+fn add_silence(
+    api: &Api,
+    matchers: Vec<String>,
+    duration: &str,
+    comment: String,
+    created_by: String,
+) -> Result<String, CliError> {
     let length = crate::model::duration::parse_duration(duration)
         .map_err(|e| CliError::Usage(format!("--duration: {e}")))?;
     let ends_at = SystemTime::now()
@@ -177,7 +210,11 @@ fn add_silence(api: &Api, matchers: Vec<String>, duration: &str, comment: String
         "comment": comment,
     });
     let reply = api.send("POST", "/api/v1/silences", Some(body))?;
-    Ok(format!("silence {} added, ends {}", text(&reply["data"]["id"]), text(&reply["data"]["ends_at"])))
+    Ok(format!(
+        "silence {} added, ends {}",
+        text(&reply["data"]["id"]),
+        text(&reply["data"]["ends_at"])
+    ))
 }
 
 fn finish(result: Result<String, CliError>) -> ExitCode {
@@ -217,7 +254,11 @@ fn table(header: &[&str], rows: Vec<Vec<String>>) -> String {
         }
     }
     let line = |cells: Vec<String>| {
-        let padded: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
         padded.join("  ").trim_end().to_owned()
     };
     let mut lines = vec![line(header.iter().map(|h| (*h).to_owned()).collect())];
@@ -238,14 +279,26 @@ fn alerts_table(body: &Value) -> String {
                     .collect();
                 pairs.join(",")
             });
-            ["alert_id", "name", "state", "severity", "current_value", "active_since"]
-                .iter()
-                .map(|key| text(&a[*key]))
-                .chain([labels.unwrap_or_default()])
-                .collect()
+            [
+                "alert_id",
+                "name",
+                "state",
+                "severity",
+                "current_value",
+                "active_since",
+            ]
+            .iter()
+            .map(|key| text(&a[*key]))
+            .chain([labels.unwrap_or_default()])
+            .collect()
         })
         .collect();
-    table(&["ID", "NAME", "STATE", "SEVERITY", "VALUE", "SINCE", "LABELS"], rows)
+    table(
+        &[
+            "ID", "NAME", "STATE", "SEVERITY", "VALUE", "SINCE", "LABELS",
+        ],
+        rows,
+    )
 }
 
 fn silences_table(body: &Value) -> String {
@@ -253,7 +306,13 @@ fn silences_table(body: &Value) -> String {
     let rows = silences
         .iter()
         .map(|s| {
-            let matchers: Vec<String> = s["matchers"].as_array().cloned().unwrap_or_default().iter().map(text).collect();
+            let matchers: Vec<String> = s["matchers"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .iter()
+                .map(text)
+                .collect();
             ["id", "status", "ends_at", "created_by", "comment"]
                 .iter()
                 .map(|key| text(&s[*key]))
@@ -261,7 +320,10 @@ fn silences_table(body: &Value) -> String {
                 .collect()
         })
         .collect();
-    table(&["ID", "STATUS", "ENDS", "CREATED_BY", "COMMENT", "MATCHERS"], rows)
+    table(
+        &["ID", "STATUS", "ENDS", "CREATED_BY", "COMMENT", "MATCHERS"],
+        rows,
+    )
 }
 
 /// A small blocking client of the API (one current-thread runtime per command).
@@ -274,7 +336,9 @@ impl Api {
     fn new(url: &str) -> Self {
         Self {
             base: url.trim_end_matches('/').to_owned(),
-            token: std::env::var("WATCHPOST_API_TOKEN").ok().filter(|t| !t.is_empty()),
+            token: std::env::var("WATCHPOST_API_TOKEN")
+                .ok()
+                .filter(|t| !t.is_empty()),
         }
     }
 
@@ -290,11 +354,26 @@ impl Api {
         runtime.block_on(self.request(method, path, body))
     }
 
-    async fn request(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, CliError> {
+    async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, CliError> {
         let url = format!("{}{path}", self.base);
         let method = reqwest::Method::from_bytes(method.as_bytes())
             .map_err(|e| CliError::Usage(format!("bad method: {e}")))?;
-        let mut request = reqwest::Client::new()
+        let local = ["127.0.0.1", "localhost", "[::1]"]
+            .iter()
+            .any(|host| self.base.contains(host));
+        let mut builder = reqwest::Client::builder();
+        if local {
+            builder = builder.no_proxy();
+        }
+        let client = builder
+            .build()
+            .map_err(|e| CliError::Api(format!("building the HTTP client: {e}")))?;
+        let mut request = client
             .request(method, &url)
             .timeout(std::time::Duration::from_secs(30));
         if let Some(token) = &self.token {
@@ -320,7 +399,10 @@ impl Api {
             .as_str()
             .map(str::to_owned)
             .unwrap_or_else(|| String::from_utf8_lossy(&bytes).trim().to_owned());
-        let field = value["error"]["field"].as_str().map(|f| format!(" ({f})")).unwrap_or_default();
+        let field = value["error"]["field"]
+            .as_str()
+            .map(|f| format!(" ({f})"))
+            .unwrap_or_default();
         Err(CliError::Api(format!("{status}: {message}{field}")))
     }
 }
@@ -340,10 +422,21 @@ mod tests {
         let out = alerts_table(&body);
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines.len(), 3);
-        assert!(lines[0].starts_with("ID                NAME        STATE"), "{out}");
-        assert!(lines[1].contains("95.5") && lines[1].ends_with("host=a"), "{out}");
+        assert!(
+            lines[0].starts_with("ID                NAME        STATE"),
+            "{out}"
+        );
+        assert!(
+            lines[1].contains("95.5") && lines[1].ends_with("host=a"),
+            "{out}"
+        );
         assert!(lines[2].contains("pending  none      -"), "{out}");
-        let silences = silences_table(&json!({"data": [{"id": "s1", "status": "active", "matchers": ["a=b", "c!=d"]}]}));
-        assert!(silences.lines().nth(1).unwrap().ends_with("a=b,c!=d"), "{silences}");
+        let silences = silences_table(
+            &json!({"data": [{"id": "s1", "status": "active", "matchers": ["a=b", "c!=d"]}]}),
+        );
+        assert!(
+            silences.lines().nth(1).unwrap().ends_with("a=b,c!=d"),
+            "{silences}"
+        );
     }
 }

@@ -70,7 +70,9 @@ pub async fn configure(
         .map_err(configure_error)?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"status": "success", "data": {"group": crate::app::RUNTIME_GROUP, "rule": spec}})),
+        Json(
+            json!({"status": "success", "data": {"group": crate::app::RUNTIME_GROUP, "rule": spec}}),
+        ),
     ))
 }
 
@@ -90,7 +92,9 @@ pub async fn remove_configured(
 ) -> Result<Json<Value>, ApiError> {
     match state.runtime_rules.remove(&name).await {
         Ok(true) => Ok(Json(json!({"status": "success"}))),
-        Ok(false) => Err(ApiError::not_found(format!("no runtime rule named {name:?}"))),
+        Ok(false) => Err(ApiError::not_found(format!(
+            "no runtime rule named {name:?}"
+        ))),
         Err(error) => Err(configure_error(error)),
     }
 }

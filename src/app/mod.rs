@@ -6,6 +6,7 @@
 
 mod notify_delivery;
 mod notify_direct;
+mod notify_reload;
 mod notify_runtime;
 mod push_runtime;
 mod receiver_failing;
@@ -18,11 +19,11 @@ pub use notify_direct::{TEST_ALERTNAME, TestError, TestQueued};
 pub use notify_runtime::{AddSilenceError, NotifyHandle, NotifyRuntime};
 pub use push_runtime::PushHandle;
 pub use reload::{ConfigSource, ReloadHandle, ReloadResult};
-pub use runtime_rule_spec::{RUNTIME_GROUP, RuntimeRuleSpec, SpecError};
-pub use runtime_rules::{ConfigureError, RuntimeRules};
 pub use rules_runtime::{
     RULES_SOURCE, RulesRuntime, history_retention, load_rule_groups, rule_paths,
 };
+pub use runtime_rule_spec::{RUNTIME_GROUP, RuntimeRuleSpec, SpecError};
+pub use runtime_rules::{ConfigureError, RuntimeRules};
 
 use crate::api::{self, AppState};
 use crate::collect::{self, CollectorTask, Scheduler};
@@ -114,7 +115,9 @@ impl Running {
 }
 
 fn notify_lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Runs watchpost until SIGTERM or SIGINT, on `config` and its already loaded rule `groups`.
@@ -260,7 +263,16 @@ fn reload(options: &RunOptions, running: &mut Running, metrics: &SelfMetrics) ->
             .apply_collectors(&config)
             .map_err(|error| vec![format!("{error:#}")])?;
         running.apply_rules(groups, config.rules.evaluation_interval);
-        Ok(())
+        let rules = &running.rules;
+        running
+            .notify
+            .handle()
+            .reload(&config.notify, &|group, name| rules.channels(group, name))
+            .map_err(|error| {
+                vec![format!(
+                    "{error}; the previous notify section keeps running"
+                )]
+            })
     });
     match &outcome {
         Ok(()) => {

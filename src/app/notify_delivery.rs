@@ -96,9 +96,10 @@ pub async fn delivery_loop(inner: Arc<Inner>, mut shutdown: watch::Receiver<bool
 /// One attempt on one row and its bookkeeping.
 async fn deliver(inner: &Inner, entry: OutboxEntry) {
     let receiver = entry.message.receiver.clone();
-    let outcome = match inner.notifiers.find(&receiver, &entry.integration) {
+    let live = inner.live();
+    let outcome = match live.notifiers.find(&receiver, &entry.integration) {
         Some(notifier) => {
-            let timeout = inner.policy.attempt_timeout;
+            let timeout = live.policy.attempt_timeout;
             match tokio::time::timeout(timeout, notifier.notify(&entry.message)).await {
                 Ok(outcome) => outcome,
                 Err(_) => Outcome::timed_out(timeout),
@@ -111,7 +112,7 @@ async fn deliver(inner: &Inner, entry: OutboxEntry) {
     };
     let now = SystemTime::now();
     let attempts = entry.attempts.saturating_add(1);
-    let decision = inner.policy.next_attempt(
+    let decision = live.policy.next_attempt(
         attempts,
         entry.message.created_at,
         now,

@@ -41,13 +41,18 @@ impl NotifyHandle {
     pub fn send_test(&self, receiver: Option<&str>) -> Result<TestQueued, TestError> {
         let inner = &self.inner;
         let now = SystemTime::now();
-        let mut alert = synthetic_alert(TEST_ALERTNAME, &[("severity", "info")], now, &inner.external_url);
+        let mut alert = synthetic_alert(
+            TEST_ALERTNAME,
+            &[("severity", "info")],
+            now,
+            &inner.external_url,
+        );
         alert.annotations.insert(
             "summary".to_owned(),
             "a test notification from watchpost: this receiver works".to_owned(),
         );
         let receivers = match receiver {
-            Some(name) if inner.notifiers.integrations(name).is_empty() => {
+            Some(name) if inner.live().notifiers.integrations(name).is_empty() => {
                 return Err(TestError::UnknownReceiver(name.to_owned()));
             }
             Some(name) => vec![name.to_owned()],
@@ -66,7 +71,12 @@ impl NotifyHandle {
 }
 
 /// A firing alert of watchpost itself, labelled `alertname` plus `labels`.
-pub fn synthetic_alert(name: &str, labels: &[(&str, &str)], now: SystemTime, external_url: &str) -> Alert {
+pub fn synthetic_alert(
+    name: &str,
+    labels: &[(&str, &str)],
+    now: SystemTime,
+    external_url: &str,
+) -> Alert {
     let mut all = Labels::from_pairs(labels.iter().copied());
     all.insert("alertname", name);
     Alert {
@@ -92,7 +102,10 @@ pub fn enqueue_direct(
     reason: Reason,
     now: SystemTime,
 ) -> Result<String, StoreError> {
-    let name = alerts.first().map(|a| a.name().to_owned()).unwrap_or_default();
+    let name = alerts
+        .first()
+        .map(|a| a.name().to_owned())
+        .unwrap_or_default();
     let group_labels = Labels::from_pairs([("alertname", name.as_str())]);
     let flush = Flush {
         id: GroupId {
@@ -107,8 +120,9 @@ pub fn enqueue_direct(
     let sequence = inner.sequence.fetch_add(1, Ordering::Relaxed);
     let id = format!("direct-{millis:x}-{sequence}");
     let message = Message::from_flush(&id, &flush, reason, true, &inner.external_url, now);
+    let live = inner.live();
     lock(&inner.store).with_transaction(|tx| {
-        for integration in inner.notifiers.integrations(receiver) {
+        for integration in live.notifiers.integrations(receiver) {
             enqueue(tx, &message, integration)?;
         }
         Ok(())

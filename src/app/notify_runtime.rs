@@ -29,13 +29,25 @@ pub(super) struct Inner {
     pub(super) store: Arc<Mutex<Store>>,
     pub(super) silences: Mutex<Vec<Silence>>,
     pub(super) metrics: SelfMetrics,
-    pub(super) policy: RetryPolicy,
-    pub(super) notifiers: Notifiers,
+    pub(super) live: Mutex<Arc<Live>>,
     pub(super) wake_dispatch: Notify,
     pub(super) wake_delivery: Notify,
     pub(super) external_url: String,
     pub(super) sequence: std::sync::atomic::AtomicU64,
     pub(super) receiver_failing: Mutex<super::receiver_failing::ReceiverFailing>,
+}
+
+/// The parts a notify reload replaces: the receivers' notifiers and the retry policy.
+pub(super) struct Live {
+    pub(super) notifiers: Notifiers,
+    pub(super) policy: RetryPolicy,
+}
+
+impl Inner {
+    /// The current notifiers and policy (a reload swaps them).
+    pub(super) fn live(&self) -> Arc<Live> {
+        lock(&self.live).clone()
+    }
 }
 
 /// A cloneable handle: feed events, read history, manage silences and acknowledgements.
@@ -77,8 +89,10 @@ impl NotifyRuntime {
             store,
             silences: Mutex::new(silences),
             metrics,
-            policy: RetryPolicy::from(&config.delivery),
-            notifiers,
+            live: Mutex::new(Arc::new(Live {
+                policy: RetryPolicy::from(&config.delivery),
+                notifiers,
+            })),
             wake_dispatch: Notify::new(),
             wake_delivery: Notify::new(),
             external_url: external_url.to_owned(),
@@ -115,7 +129,7 @@ impl Drop for NotifyRuntime {
 }
 
 /// Puts the stored sent records, silences, acks and alerts back; returns the silences.
-fn restore(
+pub(super) fn restore(
     dispatcher: &mut Dispatcher,
     store: &Store,
     external_url: &str,
@@ -182,6 +196,7 @@ impl NotifyHandle {
     /// `channels` gives the rule's `channels` by alert name.
     pub fn observe_events(&self, events: &[AlertEvent], channels: &dyn Fn(&str) -> Vec<String>) {
         let now = SystemTime::now();
+        let live = self.inner.live();
         let mut dispatcher = lock(&self.inner.dispatcher);
         let mut any = false;
         for event in events {
@@ -192,7 +207,7 @@ impl NotifyHandle {
                 continue;
             }
             if let Some(mut alert) = to_alert(&event.alert, &self.inner.external_url) {
-                alert.channels = self.inner.notifiers.known(channels(alert.name()));
+                alert.channels = live.notifiers.known(channels(alert.name()));
                 dispatcher.observe(alert, now);
                 any = true;
             }
@@ -289,6 +304,7 @@ fn flush(inner: &Inner, now: SystemTime) {
     if planned.is_empty() {
         return;
     }
+    let live = inner.live();
     let result = lock(&inner.store).with_transaction(|tx| {
         for plan in &planned {
             let group = crate::notify::group::GroupId {
@@ -299,7 +315,7 @@ fn flush(inner: &Inner, now: SystemTime) {
             if plan.message.is_empty() {
                 continue;
             }
-            for integration in inner.notifiers.integrations(&plan.message.receiver) {
+            for integration in live.notifiers.integrations(&plan.message.receiver) {
                 enqueue(tx, &plan.message, integration)?;
             }
         }

@@ -54,6 +54,18 @@ impl ReceiverFailing {
     }
 }
 
+impl ReceiverFailing {
+    /// Takes a reloaded config's fallback receiver and threshold, keeping every receiver's count.
+    pub(super) fn reconfigure(&mut self, config: &NotifyConfig) {
+        self.health
+            .set_after_failures(config.receiver_failing_after.unwrap_or(DEFAULT_FAILURES));
+        self.fallback = config
+            .fallback_receiver
+            .clone()
+            .unwrap_or_else(|| DEFAULT_RECEIVER.to_owned());
+    }
+}
+
 /// Records one attempt for `receiver` and sends the raise or resolve it causes.
 pub(super) fn observe_attempt(inner: &Inner, receiver: &str, result: AttemptResult) {
     let now = SystemTime::now();
@@ -63,7 +75,11 @@ pub(super) fn observe_attempt(inner: &Inner, receiver: &str, result: AttemptResu
             return;
         };
         if let Some(gauge) = &state.gauge {
-            let value = if change == HealthChange::Raise { 1.0 } else { 0.0 };
+            let value = if change == HealthChange::Raise {
+                1.0
+            } else {
+                0.0
+            };
             gauge.with_label_values(&[receiver]).set(value);
         }
         let raised_at = match change {
@@ -73,7 +89,10 @@ pub(super) fn observe_attempt(inner: &Inner, receiver: &str, result: AttemptResu
         (change, state.fallback.clone(), raised_at)
     };
     if fallback == receiver {
-        tracing::error!(receiver, "the fallback receiver itself keeps failing; nowhere to send WatchpostReceiverFailing");
+        tracing::error!(
+            receiver,
+            "the fallback receiver itself keeps failing; nowhere to send WatchpostReceiverFailing"
+        );
         return;
     }
     let mut alert = synthetic_alert(

@@ -103,7 +103,9 @@ impl RuntimeRuleSpec {
     pub fn validate(&self) -> Result<RuleGroup, SpecError> {
         let entry = self.rule_entry()?;
         let mut groups = rule_group(vec![entry])?;
-        groups.pop().ok_or_else(|| bad("name", "the rule did not load"))
+        groups
+            .pop()
+            .ok_or_else(|| bad("name", "the rule did not load"))
     }
 
     /// The rule-file entry (`alert`, `expr`, `for`, ...) of this spec.
@@ -115,7 +117,9 @@ impl RuntimeRuleSpec {
         let base = match (&self.metric, &self.expression) {
             (Some(metric), None) if !metric.trim().is_empty() => exported_metric_name(metric),
             (None, Some(expr)) if !expr.trim().is_empty() => format!("({expr})"),
-            (Some(_), Some(_)) => return Err(bad("expression", "give `metric` or `expression`, not both")),
+            (Some(_), Some(_)) => {
+                return Err(bad("expression", "give `metric` or `expression`, not both"));
+            }
             _ => return Err(bad("metric", "is required (or `expression`)")),
         };
         let op = self.compare_op()?;
@@ -133,8 +137,14 @@ impl RuntimeRuleSpec {
         let mut annotations = self.annotations.clone();
         if !annotations.contains_key("summary") {
             let watched = self.metric.as_deref().or(self.expression.as_deref());
-            let condition = op.map(|op| format!(" ({} {})", op.symbol(), self.threshold.unwrap_or_default()));
-            let summary = format!("{}: {} = {{{{ $value }}}}{}", self.name, watched.unwrap_or_default(), condition.unwrap_or_default());
+            let condition =
+                op.map(|op| format!(" ({} {})", op.symbol(), self.threshold.unwrap_or_default()));
+            let summary = format!(
+                "{}: {} = {{{{ $value }}}}{}",
+                self.name,
+                watched.unwrap_or_default(),
+                condition.unwrap_or_default()
+            );
             annotations.insert("summary".to_owned(), summary);
         }
         Ok(json!({
@@ -152,7 +162,9 @@ impl RuntimeRuleSpec {
         let (field, text) = match (&self.operator, &self.condition) {
             (Some(text), _) => ("operator", text),
             (None, Some(text)) => ("condition", text),
-            (None, None) if self.threshold.is_some() => return Err(bad("operator", "is required (gt, lt, gte, lte, eq, ne)")),
+            (None, None) if self.threshold.is_some() => {
+                return Err(bad("operator", "is required (gt, lt, gte, lte, eq, ne)"));
+            }
             (None, None) => return Ok(None),
         };
         let word = match text.trim() {
@@ -174,8 +186,13 @@ impl RuntimeRuleSpec {
             (Some(seconds), _) if seconds.is_finite() && (0.0..=1e9).contains(&seconds) => {
                 Ok(Duration::from_secs_f64(seconds))
             }
-            (Some(_), _) => Err(bad("duration_seconds", "must be a non-negative number of seconds")),
-            (None, Some(text)) => crate::model::duration::parse_duration(text).map_err(|e| bad("duration", e)),
+            (Some(_), _) => Err(bad(
+                "duration_seconds",
+                "must be a non-negative number of seconds",
+            )),
+            (None, Some(text)) => {
+                crate::model::duration::parse_duration(text).map_err(|e| bad("duration", e))
+            }
             (None, None) => Ok(Duration::ZERO),
         }
     }
@@ -189,11 +206,18 @@ impl RuntimeRuleSpec {
             Some(Value::Object(map)) => names.extend(map.keys().cloned()),
             Some(Value::Array(items)) => {
                 for (i, item) in items.iter().enumerate() {
-                    let name = item.as_str().ok_or_else(|| bad(&format!("notify[{i}]"), "must be a receiver name"))?;
+                    let name = item
+                        .as_str()
+                        .ok_or_else(|| bad(&format!("notify[{i}]"), "must be a receiver name"))?;
                     names.push(name.to_owned());
                 }
             }
-            Some(_) => return Err(bad("notify", "must name receivers (an object, a list or a string)")),
+            Some(_) => {
+                return Err(bad(
+                    "notify",
+                    "must name receivers (an object, a list or a string)",
+                ));
+            }
         }
         names.dedup();
         Ok(names)
@@ -204,13 +228,24 @@ impl RuntimeRuleSpec {
 fn check_name(name: &str) -> Result<(), SpecError> {
     let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':');
     if name.is_empty() || name.len() > 128 || !name.chars().all(allowed) {
-        return Err(bad("name", "must be 1 to 128 characters of letters, digits, _ - . :"));
+        return Err(bad(
+            "name",
+            "must be 1 to 128 characters of letters, digits, _ - . :",
+        ));
     }
     Ok(())
 }
 
 /// The keys `rule_entry` writes.
-const RULE_KEYS: [&str; 7] = ["alert", "expr", "for", "labels", "annotations", "channels", "enabled"];
+const RULE_KEYS: [&str; 7] = [
+    "alert",
+    "expr",
+    "for",
+    "labels",
+    "annotations",
+    "channels",
+    "enabled",
+];
 
 /// Loads rule entries as the `runtime` group through the rule-file loader; the first problem is
 /// reported against the request field that produced it.
@@ -224,7 +259,12 @@ fn rule_group(entries: Vec<Value>) -> Result<Vec<RuleGroup>, SpecError> {
             let key = line.trim_start().trim_start_matches("- ");
             key.split(':').next().unwrap_or_default().trim().to_owned()
         };
-        let field = match lines.iter().rev().map(key_of).find(|k| RULE_KEYS.contains(&k.as_str())) {
+        let field = match lines
+            .iter()
+            .rev()
+            .map(key_of)
+            .find(|k| RULE_KEYS.contains(&k.as_str()))
+        {
             Some(key) if key == "alert" => "name".to_owned(),
             Some(key) if key == "expr" => "metric".to_owned(),
             Some(key) if key == "for" => "duration_seconds".to_owned(),
@@ -240,9 +280,14 @@ fn rule_group(entries: Vec<Value>) -> Result<Vec<RuleGroup>, SpecError> {
 pub fn runtime_groups(specs: &[RuntimeRuleSpec]) -> Vec<RuleGroup> {
     let mut entries = Vec::new();
     for spec in specs {
-        match spec.rule_entry().and_then(|entry| rule_group(vec![entry.clone()]).map(|_| entry)) {
+        match spec
+            .rule_entry()
+            .and_then(|entry| rule_group(vec![entry.clone()]).map(|_| entry))
+        {
             Ok(entry) => entries.push(entry),
-            Err(error) => tracing::warn!(rule = %spec.name, %error, "skipping a stored runtime rule"),
+            Err(error) => {
+                tracing::warn!(rule = %spec.name, %error, "skipping a stored runtime rule")
+            }
         }
     }
     if entries.is_empty() {

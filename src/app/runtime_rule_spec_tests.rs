@@ -39,7 +39,10 @@ fn seed_004_shape_and_expressions_load() {
         "severity": "warning", "channels": ["slack", "log"]
     }))
     .unwrap();
-    assert_eq!(group.rules[0].expr_text, "app_health_response_time_ms > 2000");
+    assert_eq!(
+        group.rules[0].expr_text,
+        "app_health_response_time_ms > 2000"
+    );
     let group = spec(json!({"name": "Busy", "expression": "rate(x[5m])", "threshold": 3, "operator": ">=", "duration": "1m"})).unwrap();
     assert_eq!(group.rules[0].expr_text, "(rate(x[5m])) >= 3");
     assert_eq!(group.rules[0].hold, Duration::from_secs(60));
@@ -58,18 +61,33 @@ fn bad_input_names_the_field() {
     assert_eq!(field_of(with("name", json!("has space"))), "name");
     assert_eq!(field_of(with("threshold", json!("ninety"))), "threshold");
     assert_eq!(field_of(with("operator", json!("bigger"))), "operator");
-    assert_eq!(field_of(with("duration_seconds", json!(-1))), "duration_seconds");
+    assert_eq!(
+        field_of(with("duration_seconds", json!(-1))),
+        "duration_seconds"
+    );
     assert_eq!(field_of(with("type", json!("anomaly"))), "type");
     assert_eq!(field_of(with("colour", json!("red"))), "colour");
     assert_eq!(field_of(with("metric", json!("cpu{"))), "metric");
-    assert_eq!(field_of(with("annotations", json!({"summary": "{{ $nope }}"}))), "annotations");
-    assert_eq!(field_of(json!({"name": "a", "threshold": 1, "operator": "gt"})), "metric");
-    assert_eq!(field_of(json!({"name": "a", "metric": "m", "operator": "gt"})), "threshold");
+    assert_eq!(
+        field_of(with("annotations", json!({"summary": "{{ $nope }}"}))),
+        "annotations"
+    );
+    assert_eq!(
+        field_of(json!({"name": "a", "threshold": 1, "operator": "gt"})),
+        "metric"
+    );
+    assert_eq!(
+        field_of(json!({"name": "a", "metric": "m", "operator": "gt"})),
+        "threshold"
+    );
 }
 
 #[test]
 fn stored_specs_build_one_group_and_skip_broken_ones() {
-    let good = RuntimeRuleSpec::from_json(&json!({"name": "a", "metric": "m", "threshold": 1, "operator": "lt"})).unwrap();
+    let good = RuntimeRuleSpec::from_json(
+        &json!({"name": "a", "metric": "m", "threshold": 1, "operator": "lt"}),
+    )
+    .unwrap();
     let broken = RuntimeRuleSpec {
         name: "b".to_owned(),
         ..RuntimeRuleSpec::default()
@@ -83,5 +101,8 @@ fn stored_specs_build_one_group_and_skip_broken_ones() {
     assert_eq!(groups[0].rules.len(), 2);
     assert!(runtime_groups(&[]).is_empty());
     let text = serde_json::to_string(&good).unwrap();
-    assert_eq!(text, r#"{"name":"a","metric":"m","threshold":1.0,"operator":"lt"}"#);
+    assert_eq!(
+        text,
+        r#"{"name":"a","metric":"m","threshold":1.0,"operator":"lt"}"#
+    );
 }

@@ -112,7 +112,9 @@ fn stored_specs(store: &Store) -> Result<Vec<RuntimeRuleSpec>, StoreError> {
     for (name, json) in store.load_runtime_rules()? {
         match serde_json::from_str(&json) {
             Ok(spec) => specs.push(spec),
-            Err(error) => tracing::warn!(rule = %name, %error, "skipping an unreadable runtime rule"),
+            Err(error) => {
+                tracing::warn!(rule = %name, %error, "skipping an unreadable runtime rule")
+            }
         }
     }
     Ok(specs)

@@ -30,7 +30,7 @@
 //!   receiver with several integrations needs per-integration attempt state.
 //! - Self-metrics, the silence/ack/history API, the built-in "receiver keeps failing" alert
 //!   ([`receiver_health`], sent by `app::receiver_failing`) and the `alerts`/`silence` CLI verbs
-//!   (`cli_alerts`) are built. Still open: applying a changed `notify:` section on reload.
+//!   (`cli_alerts`) are built; `app::notify_reload` applies a changed `notify:` section.
 
 pub mod ack;
 pub mod alert;

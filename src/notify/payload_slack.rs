@@ -60,10 +60,7 @@ fn alert_section(alert: &Alert) -> Value {
     ];
     match alert.fired_for() {
         Some(fired_for) if !alert.is_firing() => {
-            fields.push(field(
-                "Value at resolve",
-                &alert.value_text(),
-            ));
+            fields.push(field("Value at resolve", &alert.value_text()));
             fields.push(field("Fired for", &format_elapsed(fired_for)));
         }
         _ => {

@@ -74,6 +74,11 @@ impl ReceiverHealth {
         }
     }
 
+    /// Changes the threshold (a reload), keeping the counts.
+    pub fn set_after_failures(&mut self, after_failures: u32) {
+        self.after_failures = after_failures.max(1);
+    }
+
     /// True while `receiver`'s alert is raised.
     pub fn is_failing(&self, receiver: &str) -> bool {
         self.receivers.get(receiver).is_some_and(|h| h.raised)
@@ -106,6 +111,9 @@ mod tests {
         let mut health = ReceiverHealth::new(10);
         assert_eq!(health.record("mail", Dead), Some(HealthChange::Raise));
         assert_eq!(health.record("mail", Dead), None);
-        assert_eq!(ReceiverHealth::new(0).record("x", Failed), Some(HealthChange::Raise));
+        assert_eq!(
+            ReceiverHealth::new(0).record("x", Failed),
+            Some(HealthChange::Raise)
+        );
     }
 }

@@ -147,7 +147,13 @@ impl GroupState {
             match active_series(&state.rule, &state.alerts, source, now_ms) {
                 Ok(active) => {
                     let mut events = state.alerts.step(now_ms, active);
-                    fill_resolve_values(&state.rule, &mut state.alerts, &mut events, source, now_ms);
+                    fill_resolve_values(
+                        &state.rule,
+                        &mut state.alerts,
+                        &mut events,
+                        source,
+                        now_ms,
+                    );
                     evaluation.events.extend(events);
                     state.last_error = None;
                 }

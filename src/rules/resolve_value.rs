@@ -80,7 +80,10 @@ mod tests {
         let event = events.iter().find(|e| e.kind == EventKind::Resolved);
         let event = event.expect("the alert resolves");
         let instance = state.rules[0].alerts.get(event.alert.fingerprint);
-        assert_eq!(instance.and_then(|a| a.resolved_value), event.alert.resolved_value);
+        assert_eq!(
+            instance.and_then(|a| a.resolved_value),
+            event.alert.resolved_value
+        );
         event.alert.resolved_value
     }
 

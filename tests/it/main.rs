@@ -13,6 +13,7 @@ mod exposition;
 mod golden;
 mod notify;
 mod notify_api;
+mod notify_reload;
 mod process;
 mod prom_server;
 mod prometheus;

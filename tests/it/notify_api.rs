@@ -17,14 +17,14 @@ use tempfile::TempDir;
 
 /// Everything the local receivers got, as `(receiver path, webhook body)`.
 #[derive(Clone, Default)]
-struct Received {
+pub(crate) struct Received {
     bodies: Arc<Mutex<Vec<(String, Value)>>>,
     flaky_fails: Arc<AtomicBool>,
 }
 
 impl Received {
     /// The alerts `receiver` got, each as `(status, labels.alertname, alert)`.
-    fn alerts(&self, receiver: &str) -> Vec<Value> {
+    pub(crate) fn alerts(&self, receiver: &str) -> Vec<Value> {
         let bodies = self.bodies.lock().unwrap();
         bodies
             .iter()
@@ -33,13 +33,14 @@ impl Received {
             .collect()
     }
 
-    async fn wait_for(&self, receiver: &str, alertname: &str, status: &str) -> Value {
+    pub(crate) async fn wait_for(&self, receiver: &str, alertname: &str, status: &str) -> Value {
         let found = Arc::new(Mutex::new(Value::Null));
         let what = format!("{receiver} to receive a {status} {alertname}");
         poll_until(&what, Duration::from_secs(30), || {
-            let hit = self.alerts(receiver).into_iter().find(|a| {
-                a["labels"]["alertname"] == alertname && a["status"] == status
-            });
+            let hit = self
+                .alerts(receiver)
+                .into_iter()
+                .find(|a| a["labels"]["alertname"] == alertname && a["status"] == status);
             let ok = hit.is_some();
             *found.lock().unwrap() = hit.unwrap_or(Value::Null);
             async move { ok }
@@ -63,7 +64,7 @@ async fn receive(
 }
 
 /// Starts the local receivers; returns their base URL and what they got.
-async fn start_receivers() -> (String, Received) {
+pub(crate) async fn start_receivers() -> (String, Received) {
     let received = Received::default();
     let app = axum::Router::new()
         .route("/{name}", axum::routing::post(receive))
@@ -76,24 +77,40 @@ async fn start_receivers() -> (String, Received) {
 
 const RULES: &str = "groups:\n  - name: api-it\n    interval: 1h\n    rules:\n      - alert: QueueTooDeep\n        expr: business_queue_depth > 100\n        labels: {severity: critical}\n";
 
-/// watchpost routing everything to the `hook` receiver; `extra` is appended under `notify:`.
-fn start(dir: TempDir, receivers: &str, route_to: &str, extra: &str) -> Watchpost {
-    std::fs::create_dir_all(dir.path().join("rules")).unwrap();
-    std::fs::write(dir.path().join("rules/api.yml"), RULES).unwrap();
-    let config = format!(
+/// The config: rules from `rules/`, `receivers` (YAML list items), the route to `route_to`;
+/// `extra` is appended under `notify:`.
+pub(crate) fn config_text(
+    dir: &std::path::Path,
+    receivers: &str,
+    route_to: &str,
+    extra: &str,
+) -> String {
+    format!(
         "collectors:\n  interval: 5s\nrules:\n  files: [rules/*.yml]\nstorage:\n  path: {}\n\
          notify:\n  receivers:\n{receivers}  route:\n    receiver: {route_to}\n    group_by: [alertname]\n    \
          group_wait: 0s\n    group_interval: 1s\n{extra}",
-        dir.path().join("data/watchpost.db").display()
-    );
+        dir.join("data/watchpost.db").display()
+    )
+}
+
+/// watchpost on [`config_text`].
+pub(crate) fn start(dir: TempDir, receivers: &str, route_to: &str, extra: &str) -> Watchpost {
+    std::fs::create_dir_all(dir.path().join("rules")).unwrap();
+    std::fs::write(dir.path().join("rules/api.yml"), RULES).unwrap();
+    let config = config_text(dir.path(), receivers, route_to, extra);
     Watchpost::start_in(dir, &config)
 }
 
-fn webhook(name: &str, base: &str) -> String {
+pub(crate) fn webhook(name: &str, base: &str) -> String {
     format!("    - name: {name}\n      webhook:\n        url: {base}/{name}\n")
 }
 
-async fn call(watchpost: &Watchpost, method: reqwest::Method, path: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn call(
+    watchpost: &Watchpost,
+    method: reqwest::Method,
+    path: &str,
+    body: Value,
+) -> (u16, Value) {
     let response = http_client()
         .request(method, watchpost.url(path))
         .json(&body)
@@ -113,7 +130,10 @@ async fn push_depth(watchpost: &Watchpost, value: f64) {
 
 async fn runtime_rules(watchpost: &Watchpost) -> Vec<String> {
     let rules: Value = serde_json::from_str(&watchpost.get_text("/api/v1/rules").await).unwrap();
-    let groups = rules["data"]["groups"].as_array().cloned().unwrap_or_default();
+    let groups = rules["data"]["groups"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     groups
         .iter()
         .filter(|g| g["name"] == "runtime")
@@ -135,7 +155,11 @@ async fn a_configured_rule_fires_resolves_with_its_value_and_survives_a_restart(
     assert_eq!(status, 201, "{reply}");
     let bad = json!({"name": "x", "metric": "m", "threshold": "ninety", "operator": "gt"});
     let (status, reply) = call(&watchpost, post.clone(), "/api/v1/alerts/configure", bad).await;
-    assert_eq!((status, &reply["error"]["field"]), (400, &json!("threshold")), "{reply}");
+    assert_eq!(
+        (status, &reply["error"]["field"]),
+        (400, &json!("threshold")),
+        "{reply}"
+    );
     let clash = json!({"name": "QueueTooDeep", "metric": "m", "threshold": 1, "operator": "gt"});
     let (status, _) = call(&watchpost, post.clone(), "/api/v1/alerts/configure", clash).await;
     assert_eq!(status, 409);
@@ -149,8 +173,14 @@ async fn a_configured_rule_fires_resolves_with_its_value_and_survives_a_restart(
     let (status, _) = call(&watchpost, post.clone(), "/api/v1/metrics", push(70.0)).await;
     assert_eq!(status, 200);
     let resolved = received.wait_for("hook", "memory_high", "resolved").await;
-    assert_eq!(resolved["annotations"]["value_at_resolve"], "70", "{resolved}");
-    assert!(resolved["annotations"]["fired_for"].is_string(), "{resolved}");
+    assert_eq!(
+        resolved["annotations"]["value_at_resolve"], "70",
+        "{resolved}"
+    );
+    assert!(
+        resolved["annotations"]["fired_for"].is_string(),
+        "{resolved}"
+    );
 
     let restarted = start(watchpost.kill_hard(), &receivers, "hook", "");
     restarted.wait_ready().await;
@@ -180,55 +210,104 @@ async fn cli(watchpost: &Watchpost, args: &[&str]) -> (i32, String, String) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cli_lists_tests_acks_and_silences() {
     let (base, received) = start_receivers().await;
-    let watchpost = start(tempfile::tempdir().unwrap(), &webhook("hook", &base), "hook", "");
+    let watchpost = start(
+        tempfile::tempdir().unwrap(),
+        &webhook("hook", &base),
+        "hook",
+        "",
+    );
     watchpost.wait_ready().await;
 
     let (code, out, err) = cli(&watchpost, &["alerts", "test", "--receiver", "hook"]).await;
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("queued for hook"), "{out}");
-    let test = received.wait_for("hook", "WatchpostTestNotification", "firing").await;
+    let test = received
+        .wait_for("hook", "WatchpostTestNotification", "firing")
+        .await;
     assert!(test["annotations"]["summary"].is_string(), "{test}");
     let (code, _, err) = cli(&watchpost, &["alerts", "test", "--receiver", "nobody"]).await;
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("no receiver named \"nobody\""), "{err}");
-    let (code, _, err) = cli(&watchpost, &["alerts", "ack", "0123456789abcdef", "--by", "it"]).await;
+    let (code, _, err) = cli(
+        &watchpost,
+        &["alerts", "ack", "0123456789abcdef", "--by", "it"],
+    )
+    .await;
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("404") && err.contains("no active alert"), "{err}");
+    assert!(
+        err.contains("404") && err.contains("no active alert"),
+        "{err}"
+    );
 
     push_depth(&watchpost, 150.0).await;
     received.wait_for("hook", "QueueTooDeep", "firing").await;
     let (code, out, _) = cli(&watchpost, &["alerts", "list", "--output", "json"]).await;
     assert_eq!(code, 0);
     let listed: Value = serde_json::from_str(&out).unwrap();
-    let id = listed["alerts"][0]["alert_id"].as_str().unwrap_or_default().to_owned();
+    let id = listed["alerts"][0]["alert_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     assert_eq!(id.len(), 16, "{listed}");
     let (code, table, _) = cli(&watchpost, &["alerts", "list"]).await;
     assert_eq!(code, 0);
-    assert!(table.starts_with("ID") && table.contains(&id) && table.contains("QueueTooDeep"), "{table}");
-    let (code, out, err) = cli(&watchpost, &["alerts", "ack", &id, "--by", "ana", "--notes", "on it"]).await;
+    assert!(
+        table.starts_with("ID") && table.contains(&id) && table.contains("QueueTooDeep"),
+        "{table}"
+    );
+    let (code, out, err) = cli(
+        &watchpost,
+        &["alerts", "ack", &id, "--by", "ana", "--notes", "on it"],
+    )
+    .await;
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("acknowledged") && out.contains("ana"), "{out}");
 
-    let add = ["silence", "add", "--matcher", "queue=orders", "--duration", "1h", "--comment", "work", "--created-by", "it"];
+    let add = [
+        "silence",
+        "add",
+        "--matcher",
+        "queue=orders",
+        "--duration",
+        "1h",
+        "--comment",
+        "work",
+        "--created-by",
+        "it",
+    ];
     let (code, out, err) = cli(&watchpost, &add).await;
     assert_eq!(code, 0, "{out}{err}");
     let (code, out, _) = cli(&watchpost, &["silence", "list", "--output", "json"]).await;
     assert_eq!(code, 0);
     let silences: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(silences["data"][0]["created_by"], "it", "{silences}");
-    let silence_id = silences["data"][0]["id"].as_str().unwrap_or_default().to_owned();
+    let silence_id = silences["data"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let (_, table, _) = cli(&watchpost, &["silence", "list"]).await;
-    assert!(table.contains(&silence_id) && table.contains("queue=orders"), "{table}");
+    assert!(
+        table.contains(&silence_id) && table.contains("queue=orders"),
+        "{table}"
+    );
     let (code, _, _) = cli(&watchpost, &["silence", "expire", &silence_id]).await;
     assert_eq!(code, 0);
     let (code, _, err) = cli(&watchpost, &["silence", "expire", &silence_id]).await;
     assert_eq!(code, 1, "{err}");
 
-    let (code, _, err) = cli(&watchpost, &["silence", "add", "--matcher", "a=b", "--duration", "soon"]).await;
+    let (code, _, err) = cli(
+        &watchpost,
+        &["silence", "add", "--matcher", "a=b", "--duration", "soon"],
+    )
+    .await;
     assert_eq!(code, 2, "{err}");
     let (code, _, _) = cli(&watchpost, &["alerts", "ack"]).await;
     assert_eq!(code, 2);
-    let (code, _, err) = cli(&watchpost, &["silence", "add", "--matcher", "a", "--duration", "1h"]).await;
+    let (code, _, err) = cli(
+        &watchpost,
+        &["silence", "add", "--matcher", "a", "--duration", "1h"],
+    )
+    .await;
     assert_eq!(code, 1, "{err}");
 }
 
@@ -242,16 +321,26 @@ async fn a_receiver_that_keeps_failing_raises_an_alert_to_the_fallback() {
     let watchpost = start(tempfile::tempdir().unwrap(), &receivers, "flaky", extra);
     watchpost.wait_ready().await;
     push_depth(&watchpost, 150.0).await;
-    let raised = received.wait_for("hook", "WatchpostReceiverFailing", "firing").await;
+    let raised = received
+        .wait_for("hook", "WatchpostReceiverFailing", "firing")
+        .await;
     assert_eq!(raised["labels"]["receiver"], "flaky", "{raised}");
     let metrics = watchpost.get_text("/metrics").await;
-    assert!(metrics.contains("watchpost_receiver_failing{receiver=\"flaky\"} 1"), "{metrics}");
+    assert!(
+        metrics.contains("watchpost_receiver_failing{receiver=\"flaky\"} 1"),
+        "{metrics}"
+    );
     assert!(received.alerts("flaky").is_empty());
 
     received.flaky_fails.store(false, Ordering::SeqCst);
     received.wait_for("flaky", "QueueTooDeep", "firing").await;
-    let cleared = received.wait_for("hook", "WatchpostReceiverFailing", "resolved").await;
+    let cleared = received
+        .wait_for("hook", "WatchpostReceiverFailing", "resolved")
+        .await;
     assert_eq!(cleared["labels"]["receiver"], "flaky", "{cleared}");
     let metrics = watchpost.get_text("/metrics").await;
-    assert!(metrics.contains("watchpost_receiver_failing{receiver=\"flaky\"} 0"), "{metrics}");
+    assert!(
+        metrics.contains("watchpost_receiver_failing{receiver=\"flaky\"} 0"),
+        "{metrics}"
+    );
 }

@@ -72,7 +72,10 @@ mod tests {
             ("x > 90", "x"),
             ("cpu{host=\"a\"} >= 0.5", "cpu{host=\"a\"}"),
             ("a + b > 90", "a + b"),
-            ("sum by (job) (rate(x[5m])) > 3", "sum by (job) (rate(x[5m]))"),
+            (
+                "sum by (job) (rate(x[5m])) > 3",
+                "sum by (job) (rate(x[5m]))",
+            ),
             ("90 < x", "x"),
             ("(a - b) > 1", "a - b"),
             ("x > on(host) y", "x"),
