@@ -5,6 +5,7 @@
 //! The only module that knows every other one; nothing else holds global state.
 
 mod notify_delivery;
+mod notify_resend;
 mod notify_runtime;
 mod push_runtime;
 mod reload;
@@ -116,7 +117,9 @@ pub async fn run(
         (ready.clone(), shutdown_rx.clone()),
     )?;
     let notify = NotifyRuntime::start(
-        &config.notify,
+        &config
+            .notify
+            .with_evaluation_interval(config.rules.evaluation_interval),
         &external_url(&config),
         rules.store(),
         metrics.clone(),

@@ -6,17 +6,20 @@
 //! see [`tools`]. A test that needs a missing tool fails and says so, unless
 //! `WATCHPOST_SKIP_EXTERNAL=1` is set.
 
+mod alertmanager;
 mod cli;
 mod config_errors;
 mod exporter;
 mod exposition;
 mod golden;
 mod notify;
+mod notify_faults;
 mod process;
 mod prom_server;
 mod prometheus;
 mod promtool;
 mod push;
+mod receiver;
 mod rules;
 mod support;
 mod tools;
