@@ -9,6 +9,7 @@
 mod alertmanager;
 mod cli;
 mod config_errors;
+mod email;
 mod exporter;
 mod exposition;
 mod golden;
