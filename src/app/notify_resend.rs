@@ -6,9 +6,9 @@
 //! resolved notifications themselves go through the outbox.
 
 use super::notify_runtime::{Inner, lock, sleep_or_forever};
+use crate::model::Labels;
 use crate::notify::resend::ResendTimer;
 use crate::notify::{Message, Outcome, Reason};
-use crate::model::Labels;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::sync::watch;
@@ -80,7 +80,12 @@ async fn resend(inner: &Inner, receiver: &str, integration: &'static str, now: S
     };
     match outcome {
         Outcome::Delivered => {
-            tracing::debug!(receiver, integration, alerts = count, "firing alerts re-sent");
+            tracing::debug!(
+                receiver,
+                integration,
+                alerts = count,
+                "firing alerts re-sent"
+            );
         }
         Outcome::Retryable { reason, .. } | Outcome::Permanent(reason) => {
             tracing::warn!(receiver, integration, alerts = count, %reason,

@@ -240,7 +240,10 @@ fallback_receiver: log
         assert_eq!(am.map(|a| a.resend_interval), Some(Duration::from_secs(60)));
         let with_eval = config.with_evaluation_interval(Duration::from_secs(90));
         let am = with_eval.receivers[1].alertmanager.as_ref();
-        assert_eq!(am.map(|a| a.evaluation_interval), Some(Duration::from_secs(90)));
+        assert_eq!(
+            am.map(|a| a.evaluation_interval),
+            Some(Duration::from_secs(90))
+        );
     }
 
     #[test]

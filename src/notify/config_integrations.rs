@@ -2,8 +2,8 @@
 //! `alertmanager` and `log`, with their defaults. Secret fields use `Secret`.
 
 use super::secret::Secret;
-use serde::{Deserialize, Serialize};
 use crate::model::duration::serde_duration;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::Duration;
 

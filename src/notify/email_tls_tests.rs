@@ -5,9 +5,7 @@
 
 use super::config::{EmailConfig, TlsMode};
 use super::email::EmailNotifier;
-use super::email_tests::{
-    PYTHON, SmtpServer, aiosmtpd_available, config, free_port, wait_until,
-};
+use super::email_tests::{PYTHON, SmtpServer, aiosmtpd_available, config, free_port, wait_until};
 use super::http_test_server::run;
 use super::message::tests::sample_message;
 use super::{Notifier, Outcome, Secret};
@@ -19,7 +17,9 @@ const USER: &str = "watchpost";
 const PASSWORD: &str = "correct-horse-battery-staple";
 
 fn smtp_script(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smtp").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/smtp")
+        .join(name)
 }
 
 /// A STARTTLS + AUTH server and its CA file, or `None` when aiosmtpd or openssl is missing
@@ -118,11 +118,21 @@ fn starttls_with_auth_delivers_a_multipart_mail() {
     assert_eq!(mail["content_type"], "multipart/alternative", "{mail}");
     let types: Vec<&str> = mail["parts"]
         .as_array()
-        .map(|parts| parts.iter().filter_map(|p| p["content_type"].as_str()).collect())
+        .map(|parts| {
+            parts
+                .iter()
+                .filter_map(|p| p["content_type"].as_str())
+                .collect()
+        })
         .unwrap_or_default();
     assert_eq!(types, ["text/plain", "text/html"], "{mail}");
     for part in mail["parts"].as_array().into_iter().flatten() {
-        assert!(part["body"].as_str().is_some_and(|b| b.contains("DiskFull")), "{part}");
+        assert!(
+            part["body"]
+                .as_str()
+                .is_some_and(|b| b.contains("DiskFull")),
+            "{part}"
+        );
     }
 }
 
@@ -192,6 +202,8 @@ fn a_certificate_from_an_untrusted_ca_is_refused() {
         ca_file: dir.path().join("nope.pem").display().to_string(),
         ..config
     };
-    let error = EmailNotifier::new("ops", &missing).err().unwrap_or_default();
+    let error = EmailNotifier::new("ops", &missing)
+        .err()
+        .unwrap_or_default();
     assert!(error.starts_with("ca_file: cannot read"), "{error}");
 }

@@ -13,7 +13,8 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-const AM_CONFIG: &str = "route:\n  receiver: blackhole\n  group_wait: 1h\nreceivers:\n  - name: blackhole\n";
+const AM_CONFIG: &str =
+    "route:\n  receiver: blackhole\n  group_wait: 1h\nreceivers:\n  - name: blackhole\n";
 
 const RULES: &str = r#"groups:
   - name: am-it
@@ -43,13 +44,22 @@ async fn start_alertmanager(tool: Tool) -> Option<Alertmanager> {
     let version = String::from_utf8_lossy(&version.stdout).to_string()
         + &String::from_utf8_lossy(&version.stderr);
     let expected = tool.alertmanager_version().unwrap();
-    assert!(version.contains(&format!("version {expected}")), "{tool:?}: {version}");
+    assert!(
+        version.contains(&format!("version {expected}")),
+        "{tool:?}: {version}"
+    );
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("am.yml"), AM_CONFIG).unwrap();
     let port = free_local_port();
     let child = Command::new(&binary)
-        .arg(format!("--config.file={}", dir.path().join("am.yml").display()))
-        .arg(format!("--storage.path={}", dir.path().join("data").display()))
+        .arg(format!(
+            "--config.file={}",
+            dir.path().join("am.yml").display()
+        ))
+        .arg(format!(
+            "--storage.path={}",
+            dir.path().join("data").display()
+        ))
         .arg(format!("--web.listen-address=127.0.0.1:{port}"))
         .arg("--cluster.listen-address=")
         .stdin(Stdio::null())
@@ -142,7 +152,10 @@ async fn fires_resends_and_resolves_in(tool: Tool) {
     let alert = wait_for_alert(&am, "the alert is active in alertmanager", |_| true).await;
     assert_eq!(alert["labels"]["queue"], "orders", "{alert}");
     assert_eq!(alert["labels"]["severity"], "critical", "{alert}");
-    assert_eq!(alert["annotations"]["summary"], "queue orders is deep", "{alert}");
+    assert_eq!(
+        alert["annotations"]["summary"], "queue orders is deep",
+        "{alert}"
+    );
     let starts_at = alert["startsAt"].as_str().unwrap_or_default().to_owned();
     assert!(humantime::parse_rfc3339(&starts_at).is_ok(), "{alert}");
     let generator = alert["generatorURL"].as_str().unwrap_or_default();
@@ -158,10 +171,14 @@ async fn fires_resends_and_resolves_in(tool: Tool) {
 
     push_depth(&watchpost, 20.0).await;
     let url = am.url.clone();
-    poll_until("alertmanager no longer lists the alert as active", Duration::from_secs(30), || {
-        let am = &am;
-        async move { active_alerts(am).await.is_empty() }
-    })
+    poll_until(
+        "alertmanager no longer lists the alert as active",
+        Duration::from_secs(30),
+        || {
+            let am = &am;
+            async move { active_alerts(am).await.is_empty() }
+        },
+    )
     .await
     .unwrap_or_else(|e| panic!("{e} ({url})\n{}", watchpost.log()));
 }

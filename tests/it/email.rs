@@ -28,7 +28,9 @@ const RULES: &str = r#"groups:
 "#;
 
 fn smtp_script(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smtp").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/smtp")
+        .join(name)
 }
 
 /// The SMTP server (killed on drop), its port, maildir and CA file.
@@ -41,7 +43,9 @@ struct Smtp {
 }
 
 fn aiosmtpd_available() -> bool {
-    let status = Command::new(PYTHON).args(["-c", "import aiosmtpd"]).status();
+    let status = Command::new(PYTHON)
+        .args(["-c", "import aiosmtpd"])
+        .status();
     status.is_ok_and(|s| s.success()) && Path::new("/usr/bin/openssl").is_file()
 }
 
@@ -79,9 +83,15 @@ async fn start_smtp() -> Option<Smtp> {
         port,
         maildir,
     };
-    poll_until("the SMTP server listens", Duration::from_secs(30), || async {
-        tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok()
-    })
+    poll_until(
+        "the SMTP server listens",
+        Duration::from_secs(30),
+        || async {
+            tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+        },
+    )
     .await
     .unwrap();
     Some(smtp)
@@ -164,14 +174,25 @@ async fn firing_and_resolved_mails_over_starttls_with_auth() {
     let both = wait_for_mails(&smtp, &watchpost, 2).await;
     assert_eq!(firing[0], both[0]);
     let subjects: Vec<&Value> = both.iter().map(|m| &m["subject"]).collect();
-    assert_eq!(subjects, ["[FIRING:1] QueueTooDeep", "[RESOLVED] QueueTooDeep"]);
+    assert_eq!(
+        subjects,
+        ["[FIRING:1] QueueTooDeep", "[RESOLVED] QueueTooDeep"]
+    );
     for mail in &both {
-        assert_eq!(mail["to"], json!(["ops@example.com", "oncall@example.com"]), "{mail}");
+        assert_eq!(
+            mail["to"],
+            json!(["ops@example.com", "oncall@example.com"]),
+            "{mail}"
+        );
         assert_eq!(mail["content_type"], "multipart/alternative", "{mail}");
         let parts = mail["parts"].as_array().cloned().unwrap_or_default();
         let types: Vec<&Value> = parts.iter().map(|p| &p["content_type"]).collect();
         assert_eq!(types, ["text/plain", "text/html"], "{mail}");
-        assert!(parts.iter().all(|p| p["body"].as_str().is_some_and(|b| b.contains("orders"))));
+        assert!(
+            parts
+                .iter()
+                .all(|p| p["body"].as_str().is_some_and(|b| b.contains("orders")))
+        );
     }
     assert!(!watchpost.log().contains(PASSWORD));
 }
@@ -186,20 +207,36 @@ async fn a_wrong_smtp_password_is_dead_lettered_at_once_and_never_shown() {
     watchpost.wait_ready().await;
     push_depth(&watchpost, 150.0).await;
     let url = watchpost.url("/api/v1/notifications?receiver=mail");
-    let result = poll_until("the notification is dead", Duration::from_secs(30), || async {
-        let text = http_client().get(&url).send().await.unwrap().text().await.unwrap();
-        text.contains("\"dead\"")
-    })
+    let result = poll_until(
+        "the notification is dead",
+        Duration::from_secs(30),
+        || async {
+            let text = http_client()
+                .get(&url)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            text.contains("\"dead\"")
+        },
+    )
     .await;
     result.unwrap_or_else(|e| panic!("{e}\n{}", watchpost.log()));
-    let text = watchpost.get_text("/api/v1/notifications?receiver=mail").await;
+    let text = watchpost
+        .get_text("/api/v1/notifications?receiver=mail")
+        .await;
     assert!(!text.contains(wrong), "{text}");
     let body: Value = serde_json::from_str(&text).unwrap();
     let row = &body["data"][0];
     assert_eq!(row["state"], "dead", "{row}");
     assert_eq!(row["attempts"], 1, "{row}");
     let error = row["last_error"].as_str().unwrap_or_default();
-    assert!(error.contains("permanent") && error.contains("535"), "{row}");
+    assert!(
+        error.contains("permanent") && error.contains("535"),
+        "{row}"
+    );
     assert!(!watchpost.log().contains(wrong), "{}", watchpost.log());
     assert!(mails(&smtp.maildir).is_empty());
 }

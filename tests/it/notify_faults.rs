@@ -94,7 +94,12 @@ async fn five_500s_then_200_is_one_delivery_after_six_attempts() {
     let received = receiver.received();
     assert_eq!(receiver.accepted("firing"), 1, "{received:?}");
     assert_eq!(received.iter().filter(|r| r.status == 500).count(), 5);
-    assert!(received.iter().filter(|r| r.status == 500).all(|r| r.body["status"] == "firing"));
+    assert!(
+        received
+            .iter()
+            .filter(|r| r.status == 500)
+            .all(|r| r.body["status"] == "firing")
+    );
     assert_eq!(receiver.accepted("resolved"), 1, "{received:?}");
 }
 
@@ -119,10 +124,14 @@ async fn a_down_receiver_gets_everything_once_after_kill_9_and_restart() {
     let restarted = start(dir, &hook_url);
     restarted.wait_ready().await;
     let receiver = Receiver::start(port, &[]).await;
-    let result = poll_until("both notifications are delivered", Duration::from_secs(30), || async {
-        let rows = history(&restarted).await;
-        !rows.is_empty() && rows.iter().all(|r| r["state"] == "delivered")
-    })
+    let result = poll_until(
+        "both notifications are delivered",
+        Duration::from_secs(30),
+        || async {
+            let rows = history(&restarted).await;
+            !rows.is_empty() && rows.iter().all(|r| r["state"] == "delivered")
+        },
+    )
     .await;
     if let Err(e) = result {
         panic!("{e}\n{:?}\n{}", history(&restarted).await, restarted.log());
