@@ -50,6 +50,8 @@ export WATCHPOST_PROMTOOL_2=${WATCHPOST_PROMTOOL_2:-/usr/bin/promtool}
 export WATCHPOST_PROMETHEUS_3=${WATCHPOST_PROMETHEUS_3:-$repo_root/.tools/root/usr/bin/prometheus}
 export WATCHPOST_PROMTOOL=${WATCHPOST_PROMTOOL:-$repo_root/.tools/root/usr/bin/promtool}
 export WATCHPOST_NODE_EXPORTER=${WATCHPOST_NODE_EXPORTER:-/usr/bin/prometheus-node-exporter}
+export WATCHPOST_ALERTMANAGER_025=${WATCHPOST_ALERTMANAGER_025:-/usr/bin/prometheus-alertmanager}
+export WATCHPOST_ALERTMANAGER_033=${WATCHPOST_ALERTMANAGER_033:-$repo_root/.tools/root/usr/bin/prometheus-alertmanager}
 
 run_step fmt cargo fmt --all -- --check
 run_step clippy cargo clippy --all-targets --quiet -- -D warnings

@@ -7,6 +7,7 @@
 mod notify_delivery;
 mod notify_direct;
 mod notify_reload;
+mod notify_resend;
 mod notify_runtime;
 mod push_runtime;
 mod receiver_failing;
@@ -144,7 +145,9 @@ pub async fn run(
         (ready.clone(), shutdown_rx.clone()),
     )?;
     let notify = NotifyRuntime::start(
-        &config.notify,
+        &config
+            .notify
+            .with_evaluation_interval(config.rules.evaluation_interval),
         &external_url(&config),
         rules.store(),
         metrics.clone(),

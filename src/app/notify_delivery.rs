@@ -49,7 +49,20 @@ impl Notifiers {
         known
     }
 
-    fn find(&self, receiver: &str, integration: &str) -> Option<&dyn Notifier> {
+    /// Every (receiver, integration, resend interval) whose notifier re-posts firing alerts.
+    pub fn resending(&self) -> Vec<(&str, &'static str, std::time::Duration)> {
+        self.0
+            .iter()
+            .flat_map(|(receiver, list)| {
+                list.iter().filter_map(move |n| {
+                    let interval = n.resend_interval()?;
+                    Some((receiver.as_str(), n.integration(), interval))
+                })
+            })
+            .collect()
+    }
+
+    pub(super) fn find(&self, receiver: &str, integration: &str) -> Option<&dyn Notifier> {
         self.0
             .get(receiver)?
             .iter()

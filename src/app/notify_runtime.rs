@@ -7,6 +7,7 @@
 //! is sent and one already enqueued is not repeated (see `store::outbox` for the design).
 
 use super::notify_delivery::{Notifiers, delivery_loop};
+use super::notify_resend::resend_loop;
 use crate::metrics::self_metrics::SelfMetrics;
 use crate::model::Fingerprint;
 use crate::notify::ack::Acknowledgement;
@@ -101,7 +102,8 @@ impl NotifyRuntime {
         });
         let tasks = vec![
             tokio::spawn(flush_loop(inner.clone(), shutdown.clone())),
-            tokio::spawn(delivery_loop(inner.clone(), shutdown)),
+            tokio::spawn(delivery_loop(inner.clone(), shutdown.clone())),
+            tokio::spawn(resend_loop(inner.clone(), shutdown)),
         ];
         Ok(Self {
             handle: NotifyHandle { inner },

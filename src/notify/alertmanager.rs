@@ -7,22 +7,17 @@
 //! accepted; if any answer is retryable the whole attempt is retried (re-posting the same
 //! alerts to one that already accepted is harmless: Alertmanager merges alerts by labels);
 //! otherwise a permanent failure (e.g. 400 on a bad label) is permanent. Firing alerts carry
-//! `endsAt = now + VALID_FOR`; the pipeline must re-send them about every minute.
+//! `endsAt = now + valid_for` (see [`resend`](super::resend)); `app::notify_resend` posts them
+//! again every `resend_interval`.
 
 use super::config::AlertmanagerConfig;
 use super::http::{TargetUrl, new_client, post_json};
 use super::message::Message;
 use super::payload::alertmanager_alerts;
+use super::resend::valid_for;
 use super::{Notifier, NotifyFuture, Outcome};
 use reqwest::header::HeaderMap;
 use std::time::{Duration, SystemTime};
-
-/// How long a firing alert stays valid in Alertmanager without a re-send (Prometheus uses
-/// four times its resend delay of 1m).
-pub const VALID_FOR: Duration = Duration::from_secs(4 * 60);
-
-/// How often firing alerts should be re-sent to Alertmanager.
-pub const RESEND_INTERVAL: Duration = Duration::from_secs(60);
 
 /// POSTs alerts to each Alertmanager of a cluster.
 #[derive(Debug)]
@@ -30,6 +25,8 @@ pub struct AlertmanagerNotifier {
     receiver: String,
     targets: Vec<TargetUrl>,
     client: reqwest::Client,
+    valid_for: Duration,
+    resend_interval: Duration,
 }
 
 impl AlertmanagerNotifier {
@@ -52,7 +49,14 @@ impl AlertmanagerNotifier {
             receiver: receiver.to_owned(),
             targets,
             client: new_client()?,
+            valid_for: valid_for(config.resend_interval, config.evaluation_interval),
+            resend_interval: config.resend_interval,
         })
+    }
+
+    /// How long one post keeps a firing alert active in Alertmanager.
+    pub fn valid_for(&self) -> Duration {
+        self.valid_for
     }
 }
 
@@ -97,9 +101,13 @@ impl Notifier for AlertmanagerNotifier {
         "alertmanager"
     }
 
+    fn resend_interval(&self) -> Option<Duration> {
+        Some(self.resend_interval)
+    }
+
     fn notify<'a>(&'a self, message: &'a Message) -> NotifyFuture<'a> {
         Box::pin(async move {
-            let body = alertmanager_alerts(message, SystemTime::now(), VALID_FOR);
+            let body = alertmanager_alerts(message, SystemTime::now(), self.valid_for);
             let mut outcomes = Vec::with_capacity(self.targets.len());
             for target in &self.targets {
                 outcomes.push(post_json(&self.client, target, HeaderMap::new(), &body).await);
@@ -121,6 +129,8 @@ mod tests {
     fn notifier(urls: Vec<String>) -> AlertmanagerNotifier {
         let config = AlertmanagerConfig {
             urls: urls.into_iter().map(Secret::new).collect(),
+            evaluation_interval: Duration::from_secs(15),
+            ..AlertmanagerConfig::default()
         };
         AlertmanagerNotifier::new("am", &config).unwrap_or_else(|e| panic!("{e}"))
     }

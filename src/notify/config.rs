@@ -49,6 +49,18 @@ impl NotifyConfig {
         receivers
     }
 
+    /// This config with `rules.evaluation_interval` copied into every `alertmanager` block
+    /// (their posts stay valid for `4 × max(resend_interval, evaluation_interval)`).
+    pub fn with_evaluation_interval(&self, evaluation_interval: Duration) -> Self {
+        let mut config = self.clone();
+        for receiver in &mut config.receivers {
+            if let Some(alertmanager) = &mut receiver.alertmanager {
+                alertmanager.evaluation_interval = evaluation_interval;
+            }
+        }
+        config
+    }
+
     /// True when `name` is a configured receiver or the implicit `log` receiver.
     pub fn has_receiver(&self, name: &str) -> bool {
         name == DEFAULT_RECEIVER || self.receivers.iter().any(|r| r.name == name)
@@ -228,6 +240,14 @@ fallback_receiver: log
         assert_eq!(config.delivery.initial_backoff, Duration::from_millis(100));
         assert_eq!(config.delivery.max_backoff, Duration::from_secs(300));
         assert!(!format!("{config:?}").contains("hooks.slack.com"));
+        let am = config.receivers[1].alertmanager.as_ref();
+        assert_eq!(am.map(|a| a.resend_interval), Some(Duration::from_secs(60)));
+        let with_eval = config.with_evaluation_interval(Duration::from_secs(90));
+        let am = with_eval.receivers[1].alertmanager.as_ref();
+        assert_eq!(
+            am.map(|a| a.evaluation_interval),
+            Some(Duration::from_secs(90))
+        );
     }
 
     #[test]

@@ -2,8 +2,10 @@
 //! `alertmanager` and `log`, with their defaults. Secret fields use `Secret`.
 
 use super::secret::Secret;
+use crate::model::duration::serde_duration;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 /// How the SMTP connection is secured.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -28,6 +30,9 @@ pub struct EmailConfig {
     pub port: u16,
     /// `none`, `starttls` (default) or `tls`.
     pub tls: TlsMode,
+    /// PEM file of extra CA certificates to trust (besides the system roots), e.g. a private
+    /// CA; empty means the system roots only.
+    pub ca_file: String,
     /// SMTP user; empty means no AUTH.
     pub username: String,
     /// SMTP password (use `${SMTP_PASSWORD}`).
@@ -50,6 +55,7 @@ impl Default for EmailConfig {
             host: String::new(),
             port: 587,
             tls: TlsMode::Starttls,
+            ca_file: String::new(),
             username: String::new(),
             password: Secret::default(),
             from: String::new(),
@@ -97,11 +103,28 @@ pub struct WebhookConfig {
 }
 
 /// `alertmanager:`.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AlertmanagerConfig {
     /// Base URLs of every Alertmanager in the cluster (`/api/v2/alerts` is appended).
     pub urls: Vec<Secret>,
+    /// How often firing alerts are posted again (default 1m); each post is valid for
+    /// `4 × max(resend_interval, rules.evaluation_interval)`.
+    #[serde(with = "serde_duration")]
+    pub resend_interval: Duration,
+    /// `rules.evaluation_interval`, filled in by the app (not a key of this block).
+    #[serde(skip)]
+    pub evaluation_interval: Duration,
+}
+
+impl Default for AlertmanagerConfig {
+    fn default() -> Self {
+        Self {
+            urls: Vec::new(),
+            resend_interval: super::resend::DEFAULT_RESEND_INTERVAL,
+            evaluation_interval: Duration::ZERO,
+        }
+    }
 }
 
 /// `log: {}`.

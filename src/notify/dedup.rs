@@ -40,6 +40,8 @@ pub enum Reason {
     RepeatIntervalElapsed,
     /// A test notification (`watchpost alerts test`).
     Test,
+    /// Firing alerts posted again to Alertmanager every `resend_interval` (not in history).
+    Resend,
 }
 
 impl Reason {
@@ -51,6 +53,7 @@ impl Reason {
             Self::AlertsResolved => "alerts_resolved",
             Self::RepeatIntervalElapsed => "repeat_interval_elapsed",
             Self::Test => "test",
+            Self::Resend => "resend",
         }
     }
 }

@@ -99,6 +99,20 @@ impl Dispatcher {
         }
     }
 
+    /// The alerts still firing that the last notification of some group of `receiver`
+    /// carried (what an Alertmanager receiver re-posts every `resend_interval`).
+    pub fn firing_sent_to(&self, receiver: &str) -> Vec<Alert> {
+        let sent: std::collections::BTreeSet<Fingerprint> = self
+            .sent
+            .iter()
+            .filter(|(group, _)| group.receiver == receiver)
+            .flat_map(|(_, record)| record.firing.iter().copied())
+            .collect();
+        sent.iter()
+            .filter_map(|fingerprint| self.firing.get(fingerprint).cloned())
+            .collect()
+    }
+
     /// When `tick` next has work.
     pub fn next_deadline(&self) -> Option<SystemTime> {
         self.scheduler.next_deadline()
@@ -186,6 +200,21 @@ mod tests {
         assert_eq!(reasons(&d.tick(at(3670))), [Reason::AlertsResolved]);
         d.observe(firing("DiskFull", "critical", "a", 4000), at(4000));
         assert_eq!(reasons(&d.tick(at(4010))), [Reason::NewAlertsInGroup]);
+    }
+
+    #[test]
+    fn firing_sent_to_lists_notified_alerts_until_they_resolve() {
+        let mut d = dispatcher();
+        let alert = firing("DiskFull", "critical", "a", 0);
+        d.observe(alert.clone(), at(0));
+        assert!(d.firing_sent_to("log").is_empty(), "not sent yet");
+        assert_eq!(d.tick(at(10)).len(), 1);
+        let sent = d.firing_sent_to("log");
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].fingerprint, alert.fingerprint);
+        assert!(d.firing_sent_to("quiet").is_empty());
+        d.observe(resolved(alert, 20), at(20));
+        assert!(d.firing_sent_to("log").is_empty());
     }
 
     #[test]

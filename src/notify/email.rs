@@ -14,7 +14,7 @@ use super::{Notifier, NotifyFuture, Outcome};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::Error as SmtpError;
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use std::time::Duration;
 
@@ -80,8 +80,7 @@ fn transport(config: &EmailConfig) -> Result<AsyncSmtpTransport<Tokio1Executor>,
     if config.host.is_empty() {
         return Err("host: must not be empty".to_owned());
     }
-    let tls_parameters =
-        || TlsParameters::new(config.host.clone()).map_err(|e| format!("tls: {e}"));
+    let tls_parameters = || tls_parameters(config);
     let tls = match config.tls {
         TlsMode::None => Tls::None,
         TlsMode::Starttls => Tls::Required(tls_parameters()?),
@@ -100,9 +99,25 @@ fn transport(config: &EmailConfig) -> Result<AsyncSmtpTransport<Tokio1Executor>,
     Ok(builder.build())
 }
 
+/// The TLS parameters for `config.host`: the system roots plus `ca_file`'s certificates.
+fn tls_parameters(config: &EmailConfig) -> Result<TlsParameters, String> {
+    let mut builder = TlsParameters::builder(config.host.clone());
+    if !config.ca_file.is_empty() {
+        let pem = std::fs::read(&config.ca_file)
+            .map_err(|e| format!("ca_file: cannot read {}: {e}", config.ca_file))?;
+        let certificate = Certificate::from_pem(&pem)
+            .map_err(|e| format!("ca_file: {}: not a PEM certificate: {e}", config.ca_file))?;
+        builder = builder.add_root_certificate(certificate);
+    }
+    builder.build().map_err(|e| format!("tls: {e}"))
+}
+
 /// Maps a lettre SMTP error to an outcome (4xx retry, 5xx and client errors permanent).
 pub fn classify_smtp_error(server: &str, error: &SmtpError) -> Outcome {
-    let reason = format!("smtp {server}: {error}");
+    let mut reason = format!("smtp {server}: {error}");
+    if reason.contains("STARTTLS") || reason.contains("authentication mechanism") {
+        reason.push_str(" (if the server requires STARTTLS, set tls: starttls)");
+    }
     if error.is_permanent() || error.is_client() {
         Outcome::Permanent(reason)
     } else {

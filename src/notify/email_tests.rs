@@ -10,13 +10,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const PYTHON: &str = "/usr/bin/python3";
+pub(super) const PYTHON: &str = "/usr/bin/python3";
 
 /// aiosmtpd writing every mail into a Maildir; killed on drop.
-struct SmtpServer {
-    child: Child,
-    port: u16,
-    maildir: PathBuf,
+pub(super) struct SmtpServer {
+    pub(super) child: Child,
+    pub(super) port: u16,
+    pub(super) maildir: PathBuf,
 }
 
 impl Drop for SmtpServer {
@@ -26,7 +26,7 @@ impl Drop for SmtpServer {
     }
 }
 
-fn aiosmtpd_available() -> bool {
+pub(super) fn aiosmtpd_available() -> bool {
     Command::new(PYTHON)
         .args(["-c", "import aiosmtpd"])
         .stdout(Stdio::null())
@@ -36,7 +36,7 @@ fn aiosmtpd_available() -> bool {
         .unwrap_or(false)
 }
 
-fn free_port() -> u16 {
+pub(super) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -75,7 +75,7 @@ fn start_smtp(dir: &Path) -> Option<SmtpServer> {
 }
 
 /// Polls `condition` every 20ms for up to 20s.
-fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
+pub(super) fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while !condition() {
         assert!(Instant::now() < deadline, "timed out waiting until {what}");
@@ -83,7 +83,7 @@ fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
     }
 }
 
-fn stored_mails(maildir: &Path) -> Vec<String> {
+pub(super) fn stored_mails(maildir: &Path) -> Vec<String> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(maildir.join("new"))
         .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
@@ -95,7 +95,7 @@ fn stored_mails(maildir: &Path) -> Vec<String> {
 }
 
 /// The value of header `name` in the head of `mail` (unfolded).
-fn header<'a>(mail: &'a str, name: &str) -> Option<&'a str> {
+pub(super) fn header<'a>(mail: &'a str, name: &str) -> Option<&'a str> {
     let head = mail.split("\n\n").next().unwrap_or("");
     head.lines().find_map(|line| {
         let (key, value) = line.split_once(':')?;
@@ -103,7 +103,7 @@ fn header<'a>(mail: &'a str, name: &str) -> Option<&'a str> {
     })
 }
 
-fn config(port: u16) -> EmailConfig {
+pub(super) fn config(port: u16) -> EmailConfig {
     EmailConfig {
         host: "127.0.0.1".to_owned(),
         port,

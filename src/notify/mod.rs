@@ -14,9 +14,9 @@
 //!   [`email`] over lettre): each makes one attempt and returns an [`Outcome`]; the caller wraps
 //!   it in `tokio::time::timeout(attempt_timeout)` and maps the elapsed case to
 //!   [`retry::Outcome::timed_out`].
-//! - The alertmanager receiver's firing alerts must be re-sent about every
-//!   [`alertmanager::RESEND_INTERVAL`] (Alertmanager resolves an alert whose `endsAt`, now +
-//!   [`alertmanager::VALID_FOR`], passes), independent of `repeat_interval`.
+//! - The alertmanager receiver's firing alerts are re-sent every `resend_interval`
+//!   ([`resend`]; Alertmanager resolves an alert whose `endsAt` passes), independent of
+//!   `repeat_interval`, by `app::notify_resend`.
 //! - Store: the outbox (a `Message` per receiver, written in the same transaction as the alert
 //!   transition), the `SentRecord` per (receiver, group key), history rows (reason, attempts,
 //!   last error), silences and acknowledgements.
@@ -43,6 +43,8 @@ pub mod dispatch;
 pub mod email;
 #[cfg(test)]
 mod email_tests;
+#[cfg(test)]
+mod email_tls_tests;
 pub mod group;
 pub mod http;
 #[cfg(test)]
@@ -56,6 +58,7 @@ pub mod payload_email;
 pub mod payload_slack;
 pub mod pipeline;
 pub mod receiver_health;
+pub mod resend;
 pub mod retry;
 pub mod retry_after;
 pub mod route;
@@ -88,6 +91,11 @@ pub trait Notifier: Send + Sync {
     fn integration(&self) -> &'static str;
     /// One attempt to deliver `message`.
     fn notify<'a>(&'a self, message: &'a Message) -> NotifyFuture<'a>;
+    /// How often the firing alerts already sent must be posted again (Alertmanager); `None`
+    /// for integrations that are told once.
+    fn resend_interval(&self) -> Option<std::time::Duration> {
+        None
+    }
 }
 
 /// Why notifiers could not be built for a receiver.

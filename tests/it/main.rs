@@ -6,19 +6,23 @@
 //! see [`tools`]. A test that needs a missing tool fails and says so, unless
 //! `WATCHPOST_SKIP_EXTERNAL=1` is set.
 
+mod alertmanager;
 mod cli;
 mod config_errors;
+mod email;
 mod exporter;
 mod exposition;
 mod golden;
 mod notify;
 mod notify_api;
 mod notify_reload;
+mod notify_faults;
 mod process;
 mod prom_server;
 mod prometheus;
 mod promtool;
 mod push;
+mod receiver;
 mod rules;
 mod support;
 mod tools;

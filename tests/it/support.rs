@@ -43,9 +43,15 @@ impl Watchpost {
 
     /// Starts watchpost with `config` written to `<dir>/watchpost.yml`.
     pub fn start_in(dir: TempDir, config: &str) -> Self {
+        Self::start_in_with_env(dir, config, &[])
+    }
+
+    /// [`Watchpost::start_in`] with extra environment variables (e.g. for `${VAR}` in config).
+    pub fn start_in_with_env(dir: TempDir, config: &str, env: &[(&str, &str)]) -> Self {
         let config_path = dir.path().join("watchpost.yml");
         std::fs::write(&config_path, config).expect("write watchpost.yml");
         let mut child = watchpost_command(dir.path())
+            .envs(env.iter().copied())
             .arg("run")
             .arg("--config.file")
             .arg(&config_path)

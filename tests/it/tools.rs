@@ -1,4 +1,5 @@
-//! Where the external tools the tests run (Prometheus 2.x and 3.x, both promtools) are found.
+//! Where the external tools the tests run (Prometheus 2.x and 3.x, both promtools, Debian's
+//! Alertmanager 0.25 and Alertmanager 0.33) are found.
 //! `scripts/test.sh` installs them and exports their paths in `WATCHPOST_*` variables; without
 //! those, the paths the install script uses are tried. A missing tool fails the test with a
 //! message naming `scripts/test.sh`, unless `WATCHPOST_SKIP_EXTERNAL=1` lets it skip.
@@ -16,6 +17,10 @@ pub enum Tool {
     Promtool2,
     /// promtool 3.x from `.tools`.
     Promtool3,
+    /// Debian bookworm's Alertmanager 0.25 (`prometheus-alertmanager`).
+    Alertmanager025,
+    /// Alertmanager 0.33 from `.tools`.
+    Alertmanager033,
 }
 
 impl Tool {
@@ -25,6 +30,8 @@ impl Tool {
             Tool::Prometheus3 => "WATCHPOST_PROMETHEUS_3",
             Tool::Promtool2 => "WATCHPOST_PROMTOOL_2",
             Tool::Promtool3 => "WATCHPOST_PROMTOOL",
+            Tool::Alertmanager025 => "WATCHPOST_ALERTMANAGER_025",
+            Tool::Alertmanager033 => "WATCHPOST_ALERTMANAGER_033",
         }
     }
 
@@ -35,6 +42,8 @@ impl Tool {
             Tool::Prometheus3 => tools.join("prometheus"),
             Tool::Promtool2 => PathBuf::from("/usr/bin/promtool"),
             Tool::Promtool3 => tools.join("promtool"),
+            Tool::Alertmanager025 => PathBuf::from("/usr/bin/prometheus-alertmanager"),
+            Tool::Alertmanager033 => tools.join("prometheus-alertmanager"),
         }
     }
 
@@ -43,6 +52,16 @@ impl Tool {
         match self {
             Tool::Prometheus2 | Tool::Promtool2 => 2,
             Tool::Prometheus3 | Tool::Promtool3 => 3,
+            Tool::Alertmanager025 | Tool::Alertmanager033 => 0,
+        }
+    }
+
+    /// The `major.minor.` prefix of the version an Alertmanager must report.
+    pub fn alertmanager_version(self) -> Option<&'static str> {
+        match self {
+            Tool::Alertmanager025 => Some("0.25."),
+            Tool::Alertmanager033 => Some("0.33."),
+            _ => None,
         }
     }
 }
