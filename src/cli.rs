@@ -31,6 +31,8 @@ pub enum Command {
     Test(TestCommand),
     /// Collect once and print the metrics.
     Metrics(MetricsArgs),
+    /// Delete history, logs and finished notifications older than N days.
+    Cleanup(crate::cli_cleanup::CleanupArgs),
     /// Print the version.
     Version,
 }
@@ -109,6 +111,7 @@ pub fn main() -> ExitCode {
         Command::Check(CheckCommand::Rules { files }) => check_rules(&files),
         Command::Test(TestCommand::Rules { files }) => test_rules(&files),
         Command::Metrics(args) => metrics(args),
+        Command::Cleanup(args) => crate::cli_cleanup::cleanup(args),
         Command::Version => {
             println!(
                 "watchpost {} (revision {})",

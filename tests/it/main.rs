@@ -11,6 +11,7 @@ mod config_errors;
 mod exporter;
 mod exposition;
 mod golden;
+mod logs;
 mod notify;
 mod process;
 mod prom_server;
