@@ -29,7 +29,11 @@ pub fn read_routes() -> Router<AppState> {
 
 type Params = Query<BTreeMap<String, String>>;
 
-fn reject_unknown(params: &BTreeMap<String, String>, known: &[&str]) -> Result<(), ApiError> {
+/// A 400 naming the first parameter not in `known`.
+pub(super) fn reject_unknown(
+    params: &BTreeMap<String, String>,
+    known: &[&str],
+) -> Result<(), ApiError> {
     match params.keys().find(|k| !known.contains(&k.as_str())) {
         Some(key) => Err(ApiError::bad_field(
             key.clone(),
@@ -128,7 +132,8 @@ fn log_json(log: StoredLog) -> Value {
     })
 }
 
-async fn blocking<T: Send + 'static>(
+/// Runs store work on a blocking thread; failures become 500s.
+pub(super) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, crate::store::StoreError> + Send + 'static,
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(work)

@@ -6,7 +6,7 @@
 
 use super::AppState;
 use super::error::ApiError;
-use super::logs::{parse_period, rfc3339};
+use super::logs::{blocking, parse_period, reject_unknown, rfc3339};
 use crate::model::latency::PeriodStats;
 use crate::store::{HostUsage, Resolution, ServiceRow};
 use axum::Json;
@@ -109,15 +109,7 @@ async fn performance(
     State(state): State<AppState>,
     Query(params): Query<BTreeMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
-    if let Some(key) = params
-        .keys()
-        .find(|k| !["period", "resolution", "service"].contains(&k.as_str()))
-    {
-        return Err(ApiError::bad_field(
-            key.clone(),
-            "unknown query parameter (known: period, resolution, service)",
-        ));
-    }
+    reject_unknown(&params, &["period", "resolution", "service"])?;
     let period_text = params.get("period").map_or("1h", String::as_str).to_owned();
     let period = parse_period(&period_text)?;
     let resolution = match params.get("resolution") {
@@ -131,16 +123,14 @@ async fn performance(
     let from = to - i64::try_from(period.as_secs()).unwrap_or(i64::MAX / 2);
     let handle = state.logs.clone();
     let wanted = service.clone();
-    let (rows, host_rows) = tokio::task::spawn_blocking(move || {
+    let (rows, host_rows) = blocking(move || {
         handle.read(|store| {
             let start = resolution.align(from);
             let rows = store.service_history(resolution, start, to, wanted.as_deref())?;
             Ok((rows, store.host_history(resolution, start, to)?))
         })
     })
-    .await
-    .map_err(|e| ApiError::internal(format!("store task failed: {e}")))?
-    .map_err(|e| ApiError::internal(e.to_string()))?;
+    .await?;
     let (points, summary) = report(resolution, &rows, &host_rows, from, to);
     Ok(Json(json!({
         "performance": summary,
