@@ -82,12 +82,16 @@ async fn error_summary_counts_recent_errors() {
     let (status, body) = call(&state, "GET", "/api/v1/errors/summary?period=1h", "").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let summary = &body["summary"];
-    // Only the entry without a timestamp (arrival time) is inside the last hour.
-    assert_eq!(summary["total_errors"], 1, "{summary}");
-    assert_eq!(summary["errors_by_service"]["database"], 1);
+    // The entry without a timestamp (arrival time) and the future-dated error count; the
+    // summary has no upper bound.
+    assert_eq!(summary["total_errors"], 2, "{summary}");
+    assert_eq!(summary["total_entries"], 3);
+    assert_eq!(summary["errors_by_service"]["database"], 2);
+    assert_eq!(summary["errors_by_type"]["timeout_error"], 1);
     assert_eq!(summary["errors_by_type"]["unknown_error"], 1);
-    assert_eq!(summary["error_rate"], 1.0);
+    assert_eq!(summary["errors_by_level"]["error"], 2);
     assert_eq!(summary["top_messages"][0]["message"], "Connection timeout");
+    assert_eq!(summary["top_messages"][0]["count"], 2);
     assert_eq!(summary["period"], "1h");
 }
 

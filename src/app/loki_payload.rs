@@ -51,19 +51,9 @@ pub fn loki_body(logs: &[StoredLog], static_labels: &BTreeMap<String, String>) -
 mod tests {
     use super::*;
 
-    fn log(ts: i64, level: &str, service: &str, message: &str) -> StoredLog {
-        StoredLog {
-            timestamp_ms: ts,
-            level: level.to_owned(),
-            service: service.to_owned(),
-            message: message.to_owned(),
-            metadata: Map::new(),
-        }
-    }
-
     #[test]
     fn streams_by_service_and_level_with_static_labels() {
-        let mut with_metadata = log(2, "error", "db", "timeout");
+        let mut with_metadata = StoredLog::new(2, "error", "db", "timeout");
         with_metadata
             .metadata
             .insert("timeout_ms".into(), json!(5000));
@@ -71,9 +61,9 @@ mod tests {
             .metadata
             .insert("message".into(), json!("inner"));
         let logs = [
-            log(1, "info", "web", "a"),
+            StoredLog::new(1, "info", "web", "a"),
             with_metadata,
-            log(3, "info", "web", "b"),
+            StoredLog::new(3, "info", "web", "b"),
         ];
         let labels = BTreeMap::from([("job".to_owned(), "watchpost".to_owned())]);
         let body = loki_body(&logs, &labels);

@@ -37,13 +37,7 @@ async fn receiver(statuses: Vec<u16>) -> (String, Received) {
 }
 
 fn log(message: &str) -> StoredLog {
-    StoredLog {
-        timestamp_ms: 1_700_000_000_000,
-        level: "error".into(),
-        service: "web".into(),
-        message: message.into(),
-        metadata: Default::default(),
-    }
+    StoredLog::new(1_700_000_000_000, "error", "web", message)
 }
 
 async fn until(condition: impl Fn() -> bool) {

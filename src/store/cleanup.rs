@@ -74,13 +74,7 @@ mod tests {
         let host = Default::default();
         store.save_minute(86_400 * 10, &services, &host).unwrap();
         store.save_minute(86_400 * 20, &services, &host).unwrap();
-        let log = |ts| StoredLog {
-            timestamp_ms: ts,
-            level: "info".into(),
-            service: "web".into(),
-            message: "m".into(),
-            metadata: Default::default(),
-        };
+        let log = |ts| StoredLog::new(ts, "info", "web", "m");
         store
             .insert_logs(&[log(1_000), log(86_400_000 * 20)], 100, 0)
             .unwrap();

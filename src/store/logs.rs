@@ -24,6 +24,19 @@ pub struct StoredLog {
     pub metadata: serde_json::Map<String, serde_json::Value>,
 }
 
+impl StoredLog {
+    /// An entry without metadata.
+    pub fn new(timestamp_ms: i64, level: &str, service: &str, message: &str) -> Self {
+        Self {
+            timestamp_ms,
+            level: level.to_owned(),
+            service: service.to_owned(),
+            message: message.to_owned(),
+            metadata: serde_json::Map::new(),
+        }
+    }
+}
+
 /// Filters of `GET /api/v1/logs`; `None` or empty means any.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LogFilter {

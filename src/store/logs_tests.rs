@@ -3,16 +3,6 @@
 use super::*;
 use crate::store::Store;
 
-fn log(ts: i64, level: &str, service: &str, message: &str) -> StoredLog {
-    StoredLog {
-        timestamp_ms: ts,
-        level: level.to_owned(),
-        service: service.to_owned(),
-        message: message.to_owned(),
-        metadata: serde_json::Map::new(),
-    }
-}
-
 fn store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("w.db")).unwrap();
@@ -22,15 +12,15 @@ fn store() -> (tempfile::TempDir, Store) {
 #[test]
 fn newest_first_with_filters_and_total() {
     let (_dir, mut store) = store();
-    let mut with_metadata = log(3_000, "error", "db", "timeout");
+    let mut with_metadata = StoredLog::new(3_000, "error", "db", "timeout");
     with_metadata
         .metadata
         .insert("timeout_ms".into(), serde_json::json!(5000));
     let logs = [
-        log(1_000, "info", "web", "a"),
-        log(2_000, "error", "web", "b"),
+        StoredLog::new(1_000, "info", "web", "a"),
+        StoredLog::new(2_000, "error", "web", "b"),
         with_metadata.clone(),
-        log(4_000, "info", "web", "d"),
+        StoredLog::new(4_000, "info", "web", "d"),
     ];
     assert_eq!(store.insert_logs(&logs, 100, 0).unwrap(), 0);
     let all = LogFilter {
@@ -64,7 +54,9 @@ fn newest_first_with_filters_and_total() {
 #[test]
 fn max_entries_and_retention_drop_the_oldest() {
     let (_dir, mut store) = store();
-    let logs: Vec<StoredLog> = (0..10).map(|i| log(i * 1000, "info", "s", "m")).collect();
+    let logs: Vec<StoredLog> = (0..10)
+        .map(|i| StoredLog::new(i * 1000, "info", "s", "m"))
+        .collect();
     assert_eq!(store.insert_logs(&logs, 6, 0).unwrap(), 4);
     let all = LogFilter {
         limit: 100,
@@ -76,7 +68,7 @@ fn max_entries_and_retention_drop_the_oldest() {
     // The next batch's retention cut removes what is older than 7 s.
     assert_eq!(
         store
-            .insert_logs(&[log(10_000, "info", "s", "m")], 6, 7_000)
+            .insert_logs(&[StoredLog::new(10_000, "info", "s", "m")], 6, 7_000)
             .unwrap(),
         3
     );
@@ -87,16 +79,16 @@ fn max_entries_and_retention_drop_the_oldest() {
 #[test]
 fn error_summary_counts_services_levels_types_and_top_messages() {
     let (_dir, mut store) = store();
-    let mut typed = log(5_000, "error", "db", "connection timeout");
+    let mut typed = StoredLog::new(5_000, "error", "db", "connection timeout");
     typed
         .metadata
         .insert("error_type".into(), serde_json::json!("timeout_error"));
     let logs = [
-        log(1_000, "error", "web", "old"),
+        StoredLog::new(1_000, "error", "web", "old"),
         typed.clone(),
         typed,
-        log(6_000, "fatal", "web", "crash"),
-        log(7_000, "info", "web", "fine"),
+        StoredLog::new(6_000, "fatal", "web", "crash"),
+        StoredLog::new(7_000, "info", "web", "fine"),
     ];
     store.insert_logs(&logs, 100, 0).unwrap();
     let summary = store.error_summary(2_000, 1).unwrap();
