@@ -166,8 +166,14 @@ impl PeriodStats {
         (self.requests > 0).then(|| self.latency_sum_ms / self.requests as f64)
     }
 
-    /// The `q` latency quantile, kept within the exact min and max.
+    /// The `q` latency quantile, kept within the exact min and max (which `q` 0 and 1 give).
     pub fn quantile_ms(&self, q: f64) -> Option<f64> {
+        if q >= 1.0 {
+            return self.latency_max_ms;
+        }
+        if q <= 0.0 {
+            return self.latency_min_ms;
+        }
         let value = self.sketch.quantile(q)?;
         let low = self.latency_min_ms.unwrap_or(value);
         let high = self.latency_max_ms.unwrap_or(value).max(low);
