@@ -31,6 +31,8 @@ pub enum Command {
     Test(TestCommand),
     /// Collect once and print the metrics.
     Metrics(MetricsArgs),
+    /// Delete history, logs and finished notifications older than N days.
+    Cleanup(crate::cli_cleanup::CleanupArgs),
     /// Print the version.
     Version,
     /// Alerts of a running watchpost: list, test notification, acknowledge.
@@ -115,6 +117,7 @@ pub fn main() -> ExitCode {
         Command::Metrics(args) => metrics(args),
         Command::Alerts(args) => crate::cli_alerts::alerts(args),
         Command::Silence(args) => crate::cli_alerts::silence(args),
+        Command::Cleanup(args) => crate::cli_cleanup::cleanup(args),
         Command::Version => {
             println!(
                 "watchpost {} (revision {})",

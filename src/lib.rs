@@ -17,6 +17,7 @@ pub mod api;
 pub mod app;
 pub mod cli;
 pub mod cli_alerts;
+pub mod cli_cleanup;
 pub mod collect;
 pub mod config;
 pub mod logging;

@@ -7,13 +7,15 @@ mod access;
 pub mod error;
 mod health;
 mod landing;
+mod logs;
 mod metrics;
 mod notifications;
 mod notify_admin;
+mod performance;
 mod push;
 mod rules;
 
-use crate::app::{NotifyHandle, PushHandle, ReloadHandle, RuntimeRules};
+use crate::app::{LogsHandle, NotifyHandle, PushHandle, ReloadHandle, RuntimeRules};
 use crate::metrics::Registry;
 use crate::metrics::self_metrics::SelfMetrics;
 use crate::rules::RuleEngine;
@@ -50,6 +52,8 @@ pub struct AppState {
     pub notify: NotifyHandle,
     /// Rules added at runtime (`/api/v1/alerts/configure`).
     pub runtime_rules: RuntimeRules,
+    /// Stored pushed logs, request stats and metric history.
+    pub logs: LogsHandle,
 }
 
 /// The router with every endpoint; responses are gzip-compressed when the client asks.
@@ -92,6 +96,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/alerts", get(rules::alerts))
         .route("/api/v1/notifications", get(notifications::history))
         .route("/api/v1/silences", get(notifications::silences))
+        .merge(logs::read_routes())
+        .merge(performance::read_routes())
         .merge(writes)
         .merge(notify_admin::write_routes())
         .layer(CompressionLayer::new().gzip(true))
@@ -134,7 +140,7 @@ mod tests {
     use axum::http::{Request, StatusCode, header};
     use tower::ServiceExt;
 
-    fn state(ready: bool) -> (AppState, watch::Sender<bool>) {
+    pub(super) fn state(ready: bool) -> (AppState, watch::Sender<bool>) {
         let (tx, rx) = watch::channel(ready);
         let history = Arc::new(crate::metrics::History::new(Duration::from_secs(60)));
         let registry = Registry::with_history(history);
@@ -176,6 +182,7 @@ mod tests {
             batch.into_families(),
             std::time::SystemTime::now(),
         );
+        let self_metrics_for_logs = self_metrics.clone();
         let state = AppState {
             registry,
             self_metrics,
@@ -186,8 +193,19 @@ mod tests {
             push,
             notify: notify_handle,
             runtime_rules,
+            logs: test_logs(&self_metrics_for_logs),
         };
         (state, tx)
+    }
+
+    /// A log handle on a database in a directory that outlives the test.
+    pub(super) fn test_logs(self_metrics: &SelfMetrics) -> LogsHandle {
+        let dir = tempfile::tempdir().unwrap().keep();
+        let storage = crate::config::StorageConfig {
+            path: dir.join("logs.db"),
+            ..Default::default()
+        };
+        LogsHandle::open(&storage, None, self_metrics).unwrap()
     }
 
     async fn get(state: AppState, uri: &str, gzip: bool) -> axum::response::Response {

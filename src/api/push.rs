@@ -94,20 +94,29 @@ pub async fn post_requests(
 ) -> Result<Json<Value>, ApiError> {
     let bytes = body(&state, raw)?;
     let requests = parse_json_requests(&bytes).inspect_err(|e| state.push.count_rejection(e))?;
-    apply(&state, move |store, now| {
-        store.apply_requests(&requests, now)
+    let requests = std::sync::Arc::new(requests);
+    let applied = requests.clone();
+    let result = apply(&state, move |store, now| {
+        store.apply_requests(&applied, now)
     })
-    .await
+    .await?;
+    state.logs.record_requests(&requests);
+    Ok(result)
 }
 
-/// `POST /api/v1/logs`: `log_entries_total{service,level}` and service error rates.
+/// `POST /api/v1/logs`: `log_entries_total{service,level}` and service error rates; accepted
+/// entries are then stored (and forwarded to Loki) by `app::LogsHandle`.
 pub async fn post_logs(
     State(state): State<AppState>,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let bytes = body(&state, raw)?;
     let logs = parse_json_logs(&bytes).inspect_err(|e| state.push.count_rejection(e))?;
-    apply(&state, move |store, now| store.apply_logs(&logs, now)).await
+    let logs = std::sync::Arc::new(logs);
+    let applied = logs.clone();
+    let result = apply(&state, move |store, now| store.apply_logs(&applied, now)).await?;
+    state.logs.record_logs(&logs, std::time::SystemTime::now());
+    Ok(result)
 }
 
 /// `PUT|POST|DELETE /metrics/job/<job>{/<label>/<value>}`, as the Pushgateway.

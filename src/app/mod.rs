@@ -4,6 +4,11 @@
 //!
 //! The only module that knows every other one; nothing else holds global state.
 
+mod history_runtime;
+mod host_usage;
+mod logs_runtime;
+mod loki;
+mod loki_payload;
 mod notify_delivery;
 mod notify_direct;
 mod notify_reload;
@@ -17,6 +22,9 @@ mod runtime_rule_spec;
 mod runtime_rules;
 
 pub use notify_direct::{TEST_ALERTNAME, TestError, TestQueued};
+pub use history_runtime::spawn_history;
+pub use logs_runtime::LogsHandle;
+pub use loki::LokiForwarder;
 pub use notify_runtime::{AddSilenceError, NotifyHandle, NotifyRuntime};
 pub use push_runtime::PushHandle;
 pub use reload::{ConfigSource, ReloadHandle, ReloadResult};
@@ -186,6 +194,7 @@ pub async fn run(
         metrics.push_rejected.clone(),
     );
     let push_ticks = push.spawn_ticks(shutdown_rx.clone());
+    let (logs, logs_tasks) = start_logs(&config, &registry, &metrics, &shutdown_rx)?;
     let (reload_handle, mut reload_requests) = ReloadHandle::channel();
     let (runtime_rules, mut runtime_requests) =
         RuntimeRules::new(running.rules.store(), running.rules.engine());
@@ -199,6 +208,7 @@ pub async fn run(
         push,
         notify: running.notify.handle(),
         runtime_rules,
+        logs,
     };
     let mut server_shutdown = shutdown_rx.clone();
     let server = tokio::spawn(async move {
@@ -236,12 +246,46 @@ pub async fn run(
     running.rules.abort();
     running.notify.abort();
     push_ticks.abort();
-    match server.await {
+    let served = server.await;
+    // The log writer's last flush commits what the final requests pushed.
+    for task in logs_tasks {
+        let _ = task.await;
+    }
+    match served {
         Ok(result) => result.context("serving HTTP")?,
         Err(error) => return Err(anyhow::anyhow!("HTTP server task failed: {error}")),
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Opens the log store, starts the Loki forwarder when configured, the log writer and the
+/// metric history task; returns the handle and the tasks to await at shutdown.
+fn start_logs(
+    config: &Config,
+    registry: &Registry,
+    metrics: &SelfMetrics,
+    shutdown: &watch::Receiver<bool>,
+) -> anyhow::Result<(LogsHandle, Vec<tokio::task::JoinHandle<()>>)> {
+    let mut tasks = Vec::new();
+    let loki = match &config.push.logs.loki {
+        Some(loki) => {
+            let (forwarder, task) = LokiForwarder::start(loki, metrics, shutdown.clone())
+                .context("starting the loki forwarder")?;
+            tasks.push(task);
+            Some(forwarder)
+        }
+        None => None,
+    };
+    let logs = LogsHandle::open(&config.storage, loki, metrics)
+        .with_context(|| format!("opening the log store {}", config.storage.path.display()))?;
+    tasks.push(logs.spawn_writer(shutdown.clone()));
+    tasks.push(spawn_history(
+        logs.clone(),
+        registry.clone(),
+        shutdown.clone(),
+    ));
+    Ok((logs, tasks))
 }
 
 /// The URL links in notifications point at: `server.external_url` or one from the listen address.

@@ -96,12 +96,18 @@ impl Default for CollectorsConfig {
 pub struct StorageConfig {
     /// Path of the database file (default `./data/watchpost.db`).
     pub path: PathBuf,
+    /// Bounds of the pushed-log table.
+    pub logs: crate::store::LogStorageConfig,
+    /// How long metric history is kept per resolution.
+    pub retention: crate::store::HistoryRetention,
 }
 
 impl Default for StorageConfig {
     fn default() -> Self {
         Self {
             path: PathBuf::from("./data/watchpost.db"),
+            logs: Default::default(),
+            retention: Default::default(),
         }
     }
 }

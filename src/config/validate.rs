@@ -102,6 +102,12 @@ pub fn validate(config: &Config, file: &str, map: &SourceMap) -> Vec<Diagnostic>
             _ => check.error("push", problem),
         }
     }
+    for problem in config.storage.retention.problems() {
+        match problem.split_once(": ") {
+            Some((path, message)) => check.error(path, message),
+            None => check.error("storage.retention", problem),
+        }
+    }
     if config.storage.path.as_os_str().is_empty() {
         check.error("storage.path", "must not be empty");
     }

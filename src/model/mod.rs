@@ -4,6 +4,7 @@
 
 pub mod duration;
 mod labels;
+pub mod latency;
 pub mod matcher;
 
 pub use labels::{Fingerprint, Labels};

@@ -56,6 +56,41 @@ const MIGRATIONS: &[&str] = &[
         spec       TEXT    NOT NULL,
         updated_at INTEGER NOT NULL
     );",
+    "CREATE TABLE logs (
+        id       INTEGER PRIMARY KEY,
+        ts       INTEGER NOT NULL,
+        level    TEXT    NOT NULL,
+        service  TEXT    NOT NULL,
+        message  TEXT    NOT NULL,
+        metadata TEXT    NOT NULL
+    );
+    CREATE INDEX logs_ts ON logs (ts);
+    CREATE INDEX logs_service_ts ON logs (service, ts);
+    CREATE TABLE service_history (
+        resolution     TEXT    NOT NULL CHECK (resolution IN ('minute', 'hour', 'day')),
+        start          INTEGER NOT NULL,
+        service        TEXT    NOT NULL,
+        requests       INTEGER NOT NULL,
+        server_errors  INTEGER NOT NULL,
+        client_errors  INTEGER NOT NULL,
+        timeout_errors INTEGER NOT NULL,
+        latency_sum_ms REAL    NOT NULL,
+        latency_min_ms REAL,
+        latency_max_ms REAL,
+        latency_sketch TEXT    NOT NULL,
+        log_entries    INTEGER NOT NULL,
+        log_errors     INTEGER NOT NULL,
+        PRIMARY KEY (resolution, start, service)
+    );
+    CREATE TABLE host_history (
+        resolution      TEXT    NOT NULL CHECK (resolution IN ('minute', 'hour', 'day')),
+        start           INTEGER NOT NULL,
+        cpu_percent_sum REAL    NOT NULL,
+        cpu_samples     INTEGER NOT NULL,
+        mem_percent_sum REAL    NOT NULL,
+        mem_samples     INTEGER NOT NULL,
+        PRIMARY KEY (resolution, start)
+    );",
 ];
 
 /// Applies every migration newer than the database's `user_version`.

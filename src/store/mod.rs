@@ -1,5 +1,6 @@
 //! The embedded store: one SQLite file (rusqlite, bundled) in WAL mode holding alert state, the
-//! notification outbox (also the history), sent records, silences and acks.
+//! notification outbox (also the history), sent records, silences and acks, pushed log entries
+//! and metric history (minute, hour and day rows).
 //!
 //! `Store::open` creates the parent directory, applies migrations and sets the pragmas.
 //! `synchronous = FULL`: with WAL, NORMAL already survives a process crash (`kill -9`), but a
@@ -8,12 +9,20 @@
 //! are rare (one fsync per evaluation that changes something), so the cost is negligible.
 
 mod alert_state;
+mod cleanup;
+mod config;
+mod history;
+mod logs;
 mod migrations;
 mod notify_state;
 mod outbox;
 mod runtime_rules;
 
 pub use alert_state::{StoredAlert, delete_alert, save_transition};
+pub use cleanup::CleanupReport;
+pub use config::{HistoryRetention, LogStorageConfig};
+pub use history::{HostUsage, Resolution, ServiceRow};
+pub use logs::{ErrorSummary, LogFilter, StoredLog, TopMessage};
 pub use outbox::{
     HistoryFilter, OutboxEntry, OutboxState, enqueue, from_millis, save_sent_record, to_millis,
 };
@@ -94,6 +103,15 @@ impl Store {
             connection,
             path: path.to_owned(),
         })
+    }
+
+    /// Relaxes this connection to `synchronous = NORMAL`: in WAL mode a commit then survives a
+    /// process crash but may be lost on power loss. For the log and history connection, whose
+    /// batches are not worth an fsync each.
+    pub fn relax_durability(&self) -> Result<(), StoreError> {
+        self.connection
+            .execute_batch("PRAGMA synchronous = NORMAL;")?;
+        Ok(())
     }
 
     /// The database file.

@@ -13,6 +13,7 @@ mod email;
 mod exporter;
 mod exposition;
 mod golden;
+mod logs;
 mod notify;
 mod notify_api;
 mod notify_reload;

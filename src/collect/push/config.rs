@@ -32,6 +32,8 @@ pub struct PushConfig {
     pub health: HealthConfig,
     /// The catalogue of metrics applications are expected to push.
     pub metrics: Vec<CatalogueEntry>,
+    /// Pushed logs: forwarding to Loki.
+    pub logs: super::logs_config::LogsPushConfig,
 }
 
 impl Default for PushConfig {
@@ -43,6 +45,7 @@ impl Default for PushConfig {
             buckets: DEFAULT_BUCKETS.to_vec(),
             health: HealthConfig::default(),
             metrics: Vec::new(),
+            logs: Default::default(),
         }
     }
 }
@@ -141,7 +144,7 @@ pub struct CatalogueEntry {
 impl PushConfig {
     /// Problems that parse but make no sense, as `push.<path>: message` strings.
     pub fn problems(&self) -> Vec<String> {
-        let mut problems = Vec::new();
+        let mut problems = self.logs.problems();
         if let Some(problem) = buckets_problem(&self.buckets) {
             problems.push(format!("push.buckets: {problem}"));
         }

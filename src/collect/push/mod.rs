@@ -18,6 +18,7 @@ pub mod ingest;
 pub mod intern;
 pub mod json;
 pub mod json_events;
+pub mod logs_config;
 pub mod names;
 pub mod plan;
 pub mod store;
@@ -33,6 +34,7 @@ pub use grouping::GroupingKey;
 pub use health::{HealthStatus, ServiceHealth, classify};
 pub use json::{PushKind, PushedMetric, parse_json_push};
 pub use json_events::{LogEntry, LogLevel, TrackedRequest, parse_json_logs, parse_json_requests};
+pub use logs_config::{LogsPushConfig, LokiConfig};
 pub use store::{Applied, PushStore};
 pub use text_parser::parse_text;
 
