@@ -4,13 +4,23 @@
 //! only read shared state (registry, self-metrics, readiness); nothing here waits on a collector.
 
 mod access;
+mod application_metrics;
+pub mod context;
 pub mod error;
 mod health;
+mod health_detailed;
+mod json_api;
 mod landing;
 mod metrics;
 mod notifications;
+#[cfg(test)]
+mod openapi_tests;
 mod push;
 mod rules;
+mod series;
+mod status;
+mod system_metrics;
+pub mod ws;
 
 use crate::app::{NotifyHandle, PushHandle, ReloadHandle};
 use crate::metrics::Registry;
@@ -47,6 +57,8 @@ pub struct AppState {
     pub push: PushHandle,
     /// The notification pipeline (history, silences, acknowledgements).
     pub notify: NotifyHandle,
+    /// The JSON API's and WebSocket stream's context (store, config, alert events, probes).
+    pub api: context::ApiContext,
 }
 
 /// The router with every endpoint; responses are gzip-compressed when the client asks.
@@ -90,6 +102,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/notifications", get(notifications::history))
         .route("/api/v1/silences", get(notifications::silences))
         .merge(writes)
+        .merge(json_api::read_routes())
+        .merge(json_api::admin_routes())
         .layer(CompressionLayer::new().gzip(true))
         .with_state(state)
 }
@@ -130,7 +144,7 @@ mod tests {
     use axum::http::{Request, StatusCode, header};
     use tower::ServiceExt;
 
-    fn state(ready: bool) -> (AppState, watch::Sender<bool>) {
+    pub(super) fn state(ready: bool) -> (AppState, watch::Sender<bool>) {
         let (tx, rx) = watch::channel(ready);
         let history = Arc::new(crate::metrics::History::new(Duration::from_secs(60)));
         let registry = Registry::with_history(history);
@@ -163,6 +177,13 @@ mod tests {
         .unwrap();
         let notify_handle = notify.handle();
         std::mem::forget(notify);
+        let api = context::ApiContext::new(
+            Arc::new(crate::config::Config::default()),
+            rules.store(),
+            rules.alert_events(),
+            &self_metrics,
+        )
+        .unwrap();
         let mut batch = crate::metrics::Batch::new();
         batch.gauge("node_load1", "1m load average.", &[], 0.5);
         registry.publish(
@@ -179,6 +200,7 @@ mod tests {
             rules_interval: Duration::from_secs(15),
             push,
             notify: notify_handle,
+            api,
         };
         (state, tx)
     }

@@ -14,7 +14,7 @@ pub use notify_runtime::{AddSilenceError, NotifyHandle, NotifyRuntime};
 pub use push_runtime::PushHandle;
 pub use reload::{ConfigSource, ReloadHandle, ReloadResult};
 pub use rules_runtime::{
-    RULES_SOURCE, RulesRuntime, history_retention, load_rule_groups, rule_paths,
+    GroupAlertEvent, RULES_SOURCE, RulesRuntime, history_retention, load_rule_groups, rule_paths,
 };
 
 use crate::api::{self, AppState};
@@ -69,6 +69,7 @@ struct Running {
     collector_names: BTreeSet<String>,
     rules: RulesRuntime,
     notify: NotifyRuntime,
+    api: api::context::ApiContext,
 }
 
 impl Running {
@@ -124,6 +125,13 @@ pub async fn run(
         shutdown_rx.clone(),
     )?;
     rules.set_notify(notify.handle());
+    let api_context = api::context::ApiContext::new(
+        Arc::new(config.clone()),
+        rules.store(),
+        rules.alert_events(),
+        &metrics,
+    )
+    .context("registering the API's self-metrics")?;
     let mut running = Running {
         scheduler: Scheduler::with_readiness(registry.clone(), metrics.clone(), ready_tx.clone()),
         registry: registry.clone(),
@@ -133,6 +141,7 @@ pub async fn run(
         collector_names: BTreeSet::new(),
         rules,
         notify,
+        api: api_context.clone(),
     };
     running.apply_collectors(&config)?;
 
@@ -163,6 +172,7 @@ pub async fn run(
         rules_interval: config.rules.evaluation_interval,
         push,
         notify: running.notify.handle(),
+        api: api_context,
     };
     let mut server_shutdown = shutdown_rx.clone();
     let server = tokio::spawn(async move {
@@ -225,8 +235,15 @@ fn reload(options: &RunOptions, running: &mut Running, metrics: &SelfMetrics) ->
         running
             .rules
             .reload(groups, config.rules.evaluation_interval);
-        Ok(())
+        Ok(config)
     });
+    running.api.record_reload(
+        outcome
+            .as_ref()
+            .map(|c| Arc::new(c.clone()))
+            .map_err(Vec::as_slice),
+    );
+    let outcome = outcome.map(|_| ());
     match &outcome {
         Ok(()) => {
             gauge.set(1.0);

@@ -8,11 +8,13 @@
 //! are rare (one fsync per evaluation that changes something), so the cost is negligible.
 
 mod alert_state;
+mod health;
 mod migrations;
 mod notify_state;
 mod outbox;
 
 pub use alert_state::{StoredAlert, delete_alert, save_transition};
+pub use health::OutboxCounts;
 pub use outbox::{
     HistoryFilter, OutboxEntry, OutboxState, enqueue, from_millis, save_sent_record, to_millis,
 };
