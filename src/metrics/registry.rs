@@ -13,7 +13,7 @@ use std::time::SystemTime;
 use tokio::sync::broadcast;
 
 /// How many publications a slow `subscribe`r may fall behind before it misses some.
-const PUBLICATION_BACKLOG: usize = 1024;
+const PUBLICATION_BACKLOG: usize = 64;
 
 /// One publication: the snapshot a source had before (if any) and the one that replaced it.
 #[derive(Clone, Debug)]
@@ -184,5 +184,22 @@ mod tests {
         assert_eq!(out, "# HELP a A.\n# TYPE a gauge\na 2\n");
         assert!(registry.remove("one"));
         assert!(registry.snapshot("one").is_none());
+    }
+
+    #[test]
+    fn subscribers_get_each_publication_with_the_one_it_replaced() {
+        let registry = Registry::new();
+        let mut publications = registry.subscribe();
+        for value in [1.0, 2.0] {
+            let mut batch = Batch::new();
+            batch.gauge("a", "A.", &[], value);
+            registry.publish("one", batch.into_families(), SystemTime::UNIX_EPOCH);
+        }
+        let first = publications.try_recv().unwrap();
+        assert!(first.previous.is_none());
+        let second = publications.try_recv().unwrap();
+        let previous = second.previous.unwrap();
+        assert_eq!(previous.families[0].samples[0].value, 1.0);
+        assert_eq!(second.current.families[0].samples[0].value, 2.0);
     }
 }
