@@ -7,7 +7,6 @@ use crate::app::GroupAlertEvent;
 use crate::metrics::{MetricFamily, Publication, Snapshot};
 use crate::model::Labels;
 use crate::rules::state::EventKind;
-use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, SystemTime};
@@ -16,8 +15,7 @@ use std::time::{Duration, SystemTime};
 pub const MAX_SUBSCRIBED_METRICS: usize = 1000;
 
 /// A message from the client.
-#[derive(Debug, Deserialize, PartialEq)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[derive(Debug, PartialEq)]
 pub enum ClientMessage {
     /// Adds metric names (family names like `http_requests_total`, or series names like
     /// `http_request_duration_seconds_count`).
@@ -32,35 +30,51 @@ pub enum ClientMessage {
     },
 }
 
-/// Parses a client message; the error names the field at fault.
+/// Parses a client message; the error is `(field, message)`, naming the field at fault.
 pub fn parse_client_message(text: &str) -> Result<ClientMessage, (String, String)> {
-    let message: ClientMessage = serde_json::from_str(text).map_err(|error| {
-        let field = if error.to_string().contains("metrics") {
-            "metrics"
-        } else {
-            "type"
-        };
-        (
-            field.to_owned(),
-            format!(
-                "invalid message: {error}; expected {{\"type\":\"subscribe\",\"metrics\":[...]}}"
-            ),
-        )
-    })?;
-    let (ClientMessage::Subscribe { metrics } | ClientMessage::Unsubscribe { metrics }) = &message;
-    if metrics.len() > MAX_SUBSCRIBED_METRICS {
-        return Err((
-            "metrics".to_owned(),
+    let problem = |field: &str, message: String| (field.to_owned(), message);
+    let value: Value = serde_json::from_str(text)
+        .map_err(|error| problem("type", format!("the message is not JSON: {error}")))?;
+    let kind = value.get("type").and_then(Value::as_str);
+    let subscribe = match kind {
+        Some("subscribe") => true,
+        Some("unsubscribe") => false,
+        _ => {
+            return Err(problem(
+                "type",
+                "must be \"subscribe\" or \"unsubscribe\"".to_owned(),
+            ));
+        }
+    };
+    let Some(items) = value.get("metrics").and_then(Value::as_array) else {
+        return Err(problem(
+            "metrics",
+            "must be a list of metric names".to_owned(),
+        ));
+    };
+    if items.len() > MAX_SUBSCRIBED_METRICS {
+        return Err(problem(
+            "metrics",
             format!("at most {MAX_SUBSCRIBED_METRICS} metric names per message"),
         ));
     }
-    if let Some((i, _)) = metrics.iter().enumerate().find(|(_, m)| m.is_empty()) {
-        return Err((
-            format!("metrics[{i}]"),
-            "metric names must not be empty".to_owned(),
-        ));
+    let mut metrics = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        match item.as_str() {
+            Some(name) if !name.is_empty() => metrics.push(name.to_owned()),
+            _ => {
+                return Err(problem(
+                    &format!("metrics[{i}]"),
+                    "must be a non-empty metric name".to_owned(),
+                ));
+            }
+        }
     }
-    Ok(message)
+    Ok(if subscribe {
+        ClientMessage::Subscribe { metrics }
+    } else {
+        ClientMessage::Unsubscribe { metrics }
+    })
 }
 
 /// RFC 3339 with milliseconds, UTC.
@@ -104,10 +118,32 @@ fn metric_update(name: &str, labels: &Labels, value: f64, at: SystemTime) -> Str
     .to_string()
 }
 
-/// True when `family` (or one of its series names) is in `subscription`.
-fn subscribed_to(subscription: &BTreeSet<String>, family: &MetricFamily, suffix: &str) -> bool {
-    subscription.contains(&family.name)
-        || subscription.contains(&format!("{}{suffix}", family.name))
+/// Which samples of a family a subscription wants: all of them (the family name is
+/// subscribed) or those whose suffix completes a subscribed series name.
+enum Wanted {
+    All,
+    Suffixes(Vec<String>),
+}
+
+impl Wanted {
+    fn of(subscription: &BTreeSet<String>, family: &MetricFamily) -> Option<Self> {
+        if subscription.contains(&family.name) {
+            return Some(Self::All);
+        }
+        let suffixes: Vec<String> = subscription
+            .range(family.name.clone()..)
+            .take_while(|name| name.starts_with(family.name.as_str()))
+            .map(|name| name[family.name.len()..].to_owned())
+            .collect();
+        (!suffixes.is_empty()).then_some(Self::Suffixes(suffixes))
+    }
+
+    fn wants(&self, suffix: &str) -> bool {
+        match self {
+            Self::All => true,
+            Self::Suffixes(suffixes) => suffixes.iter().any(|s| s == suffix),
+        }
+    }
 }
 
 /// `metric_update`s for the subscribed series of `snapshot`, all of them (on subscribe).
@@ -117,16 +153,17 @@ pub fn current_updates(
     out: &mut Vec<String>,
 ) {
     for family in &snapshot.families {
-        for sample in &family.samples {
-            if subscribed_to(subscription, family, sample.suffix) {
-                let name = format!("{}{}", family.name, sample.suffix);
-                out.push(metric_update(
-                    &name,
-                    &sample.labels,
-                    sample.value,
-                    snapshot.collected_at,
-                ));
-            }
+        let Some(wanted) = Wanted::of(subscription, family) else {
+            continue;
+        };
+        for sample in family.samples.iter().filter(|s| wanted.wants(s.suffix)) {
+            let name = format!("{}{}", family.name, sample.suffix);
+            out.push(metric_update(
+                &name,
+                &sample.labels,
+                sample.value,
+                snapshot.collected_at,
+            ));
         }
     }
 }
@@ -139,23 +176,16 @@ pub fn changed_updates(
 ) {
     let current = &publication.current;
     for family in &current.families {
-        if !family
-            .samples
-            .iter()
-            .any(|s| subscribed_to(subscription, family, s.suffix))
-        {
+        let Some(wanted) = Wanted::of(subscription, family) else {
             continue;
-        }
+        };
         let before: HashMap<(&str, &Labels), f64> = publication
             .previous
             .iter()
             .flat_map(|p| p.families.iter().filter(|f| f.name == family.name))
             .flat_map(|f| f.samples.iter().map(|s| ((s.suffix, &s.labels), s.value)))
             .collect();
-        for sample in &family.samples {
-            if !subscribed_to(subscription, family, sample.suffix) {
-                continue;
-            }
+        for sample in family.samples.iter().filter(|s| wanted.wants(s.suffix)) {
             let old = before.get(&(sample.suffix, &sample.labels));
             if old.is_some_and(|old| old.to_bits() == sample.value.to_bits()) {
                 continue;
