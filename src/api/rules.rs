@@ -17,7 +17,7 @@ fn rfc3339(ms: i64) -> String {
     humantime::format_rfc3339_millis(time).to_string()
 }
 
-fn optional_time(ms: Option<i64>) -> Value {
+pub(super) fn optional_time(ms: Option<i64>) -> Value {
     ms.map_or(Value::Null, |ms| Value::String(rfc3339(ms)))
 }
 
@@ -40,7 +40,7 @@ fn alert_json(group: &str, alert: &AlertInstance) -> Value {
 }
 
 /// JSON has no NaN or Inf: those become null.
-fn finite(value: f64) -> Value {
+pub(super) fn finite(value: f64) -> Value {
     if value.is_finite() {
         json!(value)
     } else {

@@ -29,7 +29,7 @@ pub use notify_runtime::{AddSilenceError, NotifyHandle, NotifyRuntime};
 pub use push_runtime::PushHandle;
 pub use reload::{ConfigSource, ReloadHandle, ReloadResult};
 pub use rules_runtime::{
-    RULES_SOURCE, RulesRuntime, history_retention, load_rule_groups, rule_paths,
+    GroupAlertEvent, RULES_SOURCE, RulesRuntime, history_retention, load_rule_groups, rule_paths,
 };
 pub use runtime_rule_spec::{RUNTIME_GROUP, RuntimeRuleSpec, SpecError};
 pub use runtime_rules::{ConfigureError, RuntimeRules};
@@ -88,6 +88,7 @@ struct Running {
     notify: NotifyRuntime,
     file_groups: Vec<RuleGroup>,
     rules_interval: std::time::Duration,
+    api: api::context::ApiContext,
 }
 
 impl Running {
@@ -163,6 +164,13 @@ pub async fn run(
         shutdown_rx.clone(),
     )?;
     rules.set_notify(notify.handle());
+    let api_context = api::context::ApiContext::new(
+        Arc::new(config.clone()),
+        rules.store(),
+        rules.alert_events(),
+        &metrics,
+    )
+    .context("registering the API's self-metrics")?;
     let mut running = Running {
         scheduler: Scheduler::with_readiness(registry.clone(), metrics.clone(), ready_tx.clone()),
         registry: registry.clone(),
@@ -174,6 +182,7 @@ pub async fn run(
         notify,
         file_groups,
         rules_interval: config.rules.evaluation_interval,
+        api: api_context.clone(),
     };
     running.apply_collectors(&config)?;
 
@@ -209,6 +218,7 @@ pub async fn run(
         notify: running.notify.handle(),
         runtime_rules,
         logs,
+        api: api_context,
     };
     let mut server_shutdown = shutdown_rx.clone();
     let server = tokio::spawn(async move {
@@ -319,8 +329,16 @@ fn reload(options: &RunOptions, running: &mut Running, metrics: &SelfMetrics) ->
                 vec![format!(
                     "{error}; the previous notify section keeps running"
                 )]
-            })
+            })?;
+        Ok(config)
     });
+    running.api.record_reload(
+        outcome
+            .as_ref()
+            .map(|c| Arc::new(c.clone()))
+            .map_err(Vec::as_slice),
+    );
+    let outcome = outcome.map(|_| ());
     match &outcome {
         Ok(()) => {
             gauge.set(1.0);

@@ -19,8 +19,20 @@ use crate::store::{Store, delete_alert};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
-use tokio::sync::watch;
+use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
+
+/// How many alert transitions a slow subscriber (a WebSocket client) may fall behind.
+const ALERT_EVENT_BACKLOG: usize = 256;
+
+/// One alert transition with its group, as broadcast to subscribers (the WebSocket stream).
+#[derive(Clone, Debug)]
+pub struct GroupAlertEvent {
+    /// The rule group.
+    pub group: String,
+    /// The transition.
+    pub event: crate::rules::state::AlertEvent,
+}
 
 /// The rule files bundled into the binary, used by the embedded default config.
 const BUNDLED_RULES: &[(&str, &str)] = &[
@@ -96,6 +108,7 @@ struct Shared {
     registry: Registry,
     metrics: SelfMetrics,
     notify: Mutex<Option<super::NotifyHandle>>,
+    alert_events: broadcast::Sender<GroupAlertEvent>,
 }
 
 /// The running rule engine and its group tasks.
@@ -149,6 +162,7 @@ impl RulesRuntime {
                 registry,
                 metrics,
                 notify: Mutex::new(None),
+                alert_events: broadcast::channel(ALERT_EVENT_BACKLOG).0,
             }),
             shutdown,
             ready,
@@ -172,6 +186,11 @@ impl RulesRuntime {
     /// The `channels` of rule `alertname` in group `group`.
     pub fn channels(&self, group: &str, alertname: &str) -> Vec<String> {
         rule_channels(&lock(&self.shared.engine), group, alertname)
+    }
+
+    /// The sender of every later alert transition (subscribe to receive them).
+    pub fn alert_events(&self) -> broadcast::Sender<GroupAlertEvent> {
+        self.shared.alert_events.clone()
     }
 
     /// Sends every later alert transition to the notification pipeline too.
@@ -294,6 +313,13 @@ impl Shared {
         }
         for event in &evaluation.events {
             log_event(group, event);
+            if self.alert_events.receiver_count() > 0 {
+                // An error only means every subscriber left meanwhile.
+                let _ = self.alert_events.send(GroupAlertEvent {
+                    group: group.to_owned(),
+                    event: event.clone(),
+                });
+            }
         }
         if let Some(notify) = &*lock(&self.notify) {
             notify.observe_events(&evaluation.events, &|name| {

@@ -12,4 +12,4 @@ pub mod self_metrics;
 pub use encode::{CONTENT_TYPE_TEXT, encode_families, escape_label_value, format_value};
 pub use family::{Batch, MetricFamily, MetricType, Sample};
 pub use history::{History, HistoryStats};
-pub use registry::{Registry, Snapshot, unix_millis};
+pub use registry::{Publication, Registry, Snapshot, unix_millis};

@@ -10,6 +10,19 @@ use super::history::History;
 use std::collections::BTreeMap;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::SystemTime;
+use tokio::sync::broadcast;
+
+/// How many publications a slow `subscribe`r may fall behind before it misses some.
+const PUBLICATION_BACKLOG: usize = 64;
+
+/// One publication: the snapshot a source had before (if any) and the one that replaced it.
+#[derive(Clone, Debug)]
+pub struct Publication {
+    /// The replaced snapshot.
+    pub previous: Option<Arc<Snapshot>>,
+    /// The new snapshot.
+    pub current: Arc<Snapshot>,
+}
 
 /// The latest published families of one source.
 #[derive(Debug)]
@@ -32,10 +45,21 @@ impl Snapshot {
 }
 
 /// Latest snapshots by source name. Cheap to clone (shared).
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Registry {
     snapshots: Arc<RwLock<BTreeMap<String, Arc<Snapshot>>>>,
     history: Option<Arc<History>>,
+    publications: broadcast::Sender<Publication>,
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Self {
+            snapshots: Arc::default(),
+            history: None,
+            publications: broadcast::channel(PUBLICATION_BACKLOG).0,
+        }
+    }
 }
 
 impl std::fmt::Debug for Registry {
@@ -57,8 +81,8 @@ impl Registry {
     /// windows the rule engine reads).
     pub fn with_history(history: Arc<History>) -> Self {
         Self {
-            snapshots: Arc::default(),
             history: Some(history),
+            ..Self::default()
         }
     }
 
@@ -80,10 +104,23 @@ impl Registry {
             encoded,
             collected_at,
         });
-        self.snapshots
+        let previous = self
+            .snapshots
             .write()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(source.to_owned(), snapshot);
+            .insert(source.to_owned(), snapshot.clone());
+        if self.publications.receiver_count() > 0 {
+            // An error only means every subscriber left meanwhile.
+            let _ = self.publications.send(Publication {
+                previous,
+                current: snapshot,
+            });
+        }
+    }
+
+    /// Every later publication (the WebSocket stream diffs them into `metric_update`s).
+    pub fn subscribe(&self) -> broadcast::Receiver<Publication> {
+        self.publications.subscribe()
     }
 
     /// Drops the snapshot of `source`, returning whether there was one.
@@ -147,5 +184,22 @@ mod tests {
         assert_eq!(out, "# HELP a A.\n# TYPE a gauge\na 2\n");
         assert!(registry.remove("one"));
         assert!(registry.snapshot("one").is_none());
+    }
+
+    #[test]
+    fn subscribers_get_each_publication_with_the_one_it_replaced() {
+        let registry = Registry::new();
+        let mut publications = registry.subscribe();
+        for value in [1.0, 2.0] {
+            let mut batch = Batch::new();
+            batch.gauge("a", "A.", &[], value);
+            registry.publish("one", batch.into_families(), SystemTime::UNIX_EPOCH);
+        }
+        let first = publications.try_recv().unwrap();
+        assert!(first.previous.is_none());
+        let second = publications.try_recv().unwrap();
+        let previous = second.previous.unwrap();
+        assert_eq!(previous.families[0].samples[0].value, 1.0);
+        assert_eq!(second.current.families[0].samples[0].value, 2.0);
     }
 }

@@ -13,6 +13,7 @@ mod cleanup;
 mod config;
 mod history;
 mod logs;
+mod health;
 mod migrations;
 mod notify_state;
 mod outbox;
@@ -23,6 +24,7 @@ pub use cleanup::CleanupReport;
 pub use config::{HistoryRetention, LogStorageConfig};
 pub use history::{HostUsage, Resolution, ServiceRow};
 pub use logs::{ErrorSummary, LogFilter, StoredLog, TopMessage};
+pub use health::OutboxCounts;
 pub use outbox::{
     HistoryFilter, OutboxEntry, OutboxState, enqueue, from_millis, save_sent_record, to_millis,
 };

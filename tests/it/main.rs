@@ -27,3 +27,4 @@ mod receiver;
 mod rules;
 mod support;
 mod tools;
+mod websocket;
