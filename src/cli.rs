@@ -31,6 +31,9 @@ pub enum Command {
     Test(TestCommand),
     /// Collect once and print the metrics.
     Metrics(MetricsArgs),
+    /// Generate files from the config and rules (Grafana dashboards, Prometheus rules).
+    #[command(subcommand)]
+    Gen(crate::cli_gen::GenCommand),
     /// Print the version.
     Version,
 }
@@ -109,6 +112,7 @@ pub fn main() -> ExitCode {
         Command::Check(CheckCommand::Rules { files }) => check_rules(&files),
         Command::Test(TestCommand::Rules { files }) => test_rules(&files),
         Command::Metrics(args) => metrics(args),
+        Command::Gen(command) => crate::cli_gen::run(command),
         Command::Version => {
             println!(
                 "watchpost {} (revision {})",

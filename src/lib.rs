@@ -16,8 +16,10 @@
 pub mod api;
 pub mod app;
 pub mod cli;
+pub mod cli_gen;
 pub mod collect;
 pub mod config;
+pub mod dashboards;
 pub mod logging;
 pub mod metrics;
 pub mod model;

@@ -5,6 +5,7 @@
 
 mod access;
 pub mod error;
+mod grafana;
 mod health;
 mod landing;
 mod metrics;
@@ -89,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/alerts", get(rules::alerts))
         .route("/api/v1/notifications", get(notifications::history))
         .route("/api/v1/silences", get(notifications::silences))
+        .merge(grafana::read_routes())
         .merge(writes)
         .layer(CompressionLayer::new().gzip(true))
         .with_state(state)

@@ -14,6 +14,7 @@ pub mod humanize;
 pub mod locate;
 pub mod memory_source;
 pub mod model;
+pub mod prometheus_rules;
 pub mod rule_parse;
 pub mod shorthand;
 pub mod state;

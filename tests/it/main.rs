@@ -8,8 +8,11 @@
 
 mod cli;
 mod config_errors;
+mod dashboards;
+mod dashboards_nef;
 mod exporter;
 mod exposition;
+mod gen_rules;
 mod golden;
 mod notify;
 mod process;

@@ -16,6 +16,8 @@ pub enum Tool {
     Promtool2,
     /// promtool 3.x from `.tools`.
     Promtool3,
+    /// Debian's `prometheus-node-exporter`.
+    NodeExporter,
 }
 
 impl Tool {
@@ -25,6 +27,7 @@ impl Tool {
             Tool::Prometheus3 => "WATCHPOST_PROMETHEUS_3",
             Tool::Promtool2 => "WATCHPOST_PROMTOOL_2",
             Tool::Promtool3 => "WATCHPOST_PROMTOOL",
+            Tool::NodeExporter => "WATCHPOST_NODE_EXPORTER",
         }
     }
 
@@ -35,6 +38,7 @@ impl Tool {
             Tool::Prometheus3 => tools.join("prometheus"),
             Tool::Promtool2 => PathBuf::from("/usr/bin/promtool"),
             Tool::Promtool3 => tools.join("promtool"),
+            Tool::NodeExporter => PathBuf::from("/usr/bin/prometheus-node-exporter"),
         }
     }
 
@@ -43,6 +47,7 @@ impl Tool {
         match self {
             Tool::Prometheus2 | Tool::Promtool2 => 2,
             Tool::Prometheus3 | Tool::Promtool3 => 3,
+            Tool::NodeExporter => 1,
         }
     }
 }
