@@ -169,6 +169,40 @@ fn generated_dashboards(dir: &Path, config_path: &Path) -> Vec<(String, Value)> 
     dashboards
 }
 
+/// `GET /api/v1/metrics/grafana` serves what `gen dashboards` wrote for the same config.
+async fn served_dashboards_match_the_generated_ones(
+    watchpost: &Watchpost,
+    generated: &[(String, Value)],
+) {
+    let all: Value =
+        serde_json::from_str(&watchpost.get_text("/api/v1/metrics/grafana").await).unwrap();
+    let served: Vec<&Value> = all["dashboards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| &d["dashboard"])
+        .collect();
+    for (path, dashboard) in generated {
+        assert!(
+            served.contains(&dashboard),
+            "{path} is not served by /api/v1/metrics/grafana"
+        );
+    }
+    let host: Value = serde_json::from_str(
+        &watchpost
+            .get_text("/api/v1/metrics/grafana?dashboard=host")
+            .await,
+    )
+    .unwrap();
+    assert_eq!(host["dashboard"]["uid"], "watchpost-host", "{host}");
+    let missing = http_client()
+        .get(watchpost.url("/api/v1/metrics/grafana?dashboard=nosuch"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+}
+
 /// Every Prometheus panel query of `dashboard`.
 fn prometheus_queries(dashboard: &Value) -> Vec<String> {
     let mut out = Vec::new();
@@ -258,6 +292,7 @@ async fn dashboards_have_data(tool: Tool) {
     let dashboards = generated_dashboards(dir.path(), &config_path);
     let watchpost = Watchpost::start_in(tempfile::tempdir().unwrap(), &config);
     watchpost.wait_ready().await;
+    served_dashboards_match_the_generated_ones(&watchpost, &dashboards).await;
     push_data(&watchpost, !probes).await;
     let (_node, node_port) = start_node_exporter(&node_binary);
     let wp_port = watchpost.address.port();

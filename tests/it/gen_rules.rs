@@ -11,20 +11,26 @@ use std::time::Duration;
 
 const COMMITTED: &str = "prometheus/rules/watchpost.yml";
 
+/// What `gen prometheus-rules --out` writes for the bundled config.
 fn generate() -> String {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("watchpost.yml");
     let finished = run_to_completion(
-        watchpost_command(&repo).args([
-            "gen",
-            "prometheus-rules",
-            "--config.file",
-            "deploy/watchpost.yml",
-        ]),
+        watchpost_command(&repo)
+            .args([
+                "gen",
+                "prometheus-rules",
+                "--config.file",
+                "deploy/watchpost.yml",
+                "--out",
+            ])
+            .arg(&out),
         b"",
         Duration::from_secs(60),
     );
     assert_eq!(finished.code(), 0, "{}", finished.all_output());
-    finished.stdout
+    std::fs::read_to_string(&out).expect("generated rules")
 }
 
 #[test]
