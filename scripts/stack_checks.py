@@ -8,6 +8,9 @@ Each subcommand prints what it checked and exits non-zero with one line per prob
   grafana COMPOSE_JSON            datasource uids/types/urls match the compose services; the
                                   dashboard provider reads the folder ./dashboards is mounted at
   yaml FILE...                    each file parses as YAML
+  panels SCHEMA_DIR FILE...       each dashboard panel's options (and a time series' fieldConfig
+                                  custom block) against the panel schema of its type beside the
+                                  dashboard schema (timeseries, stat, logs); other types pass
   alloy FILE                      Alloy syntax sanity (balanced blocks, references to declared
                                   components), since the alloy binary is not installable here
 Runs in the venv validate-stack.sh creates (ruamel.yaml comes with check-jsonschema).
@@ -161,6 +164,37 @@ def alloy(path):
     return finish(f"{path}: {len(declared)} components, {len(referenced)} references, blocks balanced", problems)
 
 
+PANEL_PARTS = {
+    "timeseries": [("options", "Options"), ("fieldConfig.defaults.custom", "FieldConfig")],
+    "stat": [("options", "Options")],
+    "logs": [("options", "Options")],
+}
+
+
+def part_of(panel, path):
+    value = panel
+    for key in path.split("."):
+        value = (value or {}).get(key)
+    return value
+
+
+def panels(schema_dir, paths):
+    from jsonschema import Draft7Validator  # installed with check-jsonschema
+    problems = []
+    checked = 0
+    for path in paths:
+        dashboard = load_json(path)
+        for panel in dashboard.get("panels", []):
+            for part, definition in PANEL_PARTS.get(panel.get("type"), []):
+                schema = load_json(Path(schema_dir) / f"{panel['type']}.jsonschema.json")
+                validator = Draft7Validator({"$ref": f"#/definitions/{definition}",
+                                             "definitions": schema["definitions"]})
+                checked += 1
+                for error in validator.iter_errors(part_of(panel, part) or {}):
+                    problems.append(f"{path}: panel {panel.get('title')!r} {part}: {error.message}")
+    return finish(f"{checked} panel parts of {len(paths)} dashboards", problems)
+
+
 def main(argv):
     commands = {
         "alertmanager-env": lambda args: alertmanager_env(args[0]),
@@ -168,6 +202,7 @@ def main(argv):
         "grafana": lambda args: grafana(args[0]),
         "yaml": yaml_files,
         "alloy": lambda args: alloy(args[0]),
+        "panels": lambda args: panels(args[0], args[1:]),
     }
     if len(argv) < 2 or argv[0] not in commands:
         print(__doc__, file=sys.stderr)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Validates the compose stack's static files with the real tools (no Docker engine is needed):
 #   docker compose v2 `config`, the compose-spec JSON schema, promtool (Debian stable's 2.x and
-#   current 3.x), amtool (Debian stable's and current) on the rendered Alertmanager template,
+#   current 3.x: the config and the generated rules), amtool (Debian stable's and current) on
+#   the rendered Alertmanager template, the generated dashboards (and their panels) and the
 #   Grafana provisioning files against ../shared/fixtures/grafana-schema, hadolint on the
 #   Dockerfile, shellcheck on the scripts, openapi-spec-validator on openapi.yaml, plus
 #   scripts/stack_checks.py's cross-file checks.
@@ -133,7 +134,7 @@ render_fails_without_env() {
 }
 
 run_checks() {
-  local rules=() bash_checks
+  local rules=() dashboards=() bash_checks
   say "checks:"
   check "docker-compose config -q (docker-compose.yml, .env.example)" compose -f docker-compose.yml config -q
   check "docker-compose config -q (+ docker-compose.prometheus-rules.yml)" \
@@ -158,6 +159,7 @@ for s in json.load(open(sys.argv[1]))["services"].values():
   rules=(prometheus/rules/*.yml)
   shopt -u nullglob
   if ((${#rules[@]})); then
+    check "promtool check rules prometheus/rules/*.yml (Debian stable)" promtool check rules "${rules[@]}"
     check "promtool check rules prometheus/rules/*.yml (current)" "$current_bin/promtool" check rules "${rules[@]}"
   else
     say "skip  promtool check rules: prometheus/rules/ holds no *.yml yet (watchpost gen prometheus-rules)"
@@ -177,6 +179,17 @@ for s in json.load(open(sys.argv[1]))["services"].values():
     --schemafile "$schemas/grafana-datasources.schema.json" grafana/provisioning/datasources/datasources.yml
   check "grafana dashboard providers schema" "$venv/bin/check-jsonschema" \
     --schemafile "$schemas/grafana-dashboard-providers.schema.json" grafana/provisioning/dashboards/dashboards.yml
+  shopt -s nullglob
+  dashboards=(dashboards/*.json)
+  shopt -u nullglob
+  if ((${#dashboards[@]})); then
+    check "grafana dashboards schema (dashboards/*.json)" "$venv/bin/check-jsonschema" \
+      --schemafile "$schemas/dashboard.jsonschema.json" "${dashboards[@]}"
+    check "grafana panel schemas (timeseries, stat, logs)" "$venv/bin/python" scripts/stack_checks.py \
+      panels "$schemas" "${dashboards[@]}"
+  else
+    say "FAIL  dashboards/ holds no *.json (watchpost gen dashboards)"; failed=$((failed + 1))
+  fi
   check "grafana provisioning matches compose (uids, urls, mounts)" \
     "$venv/bin/python" scripts/stack_checks.py grafana "$work/compose.json"
 

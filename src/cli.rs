@@ -33,6 +33,9 @@ pub enum Command {
     Metrics(MetricsArgs),
     /// Delete history, logs and finished notifications older than N days.
     Cleanup(crate::cli_cleanup::CleanupArgs),
+    /// Generate files from the config and rules (Grafana dashboards, Prometheus rules).
+    #[command(subcommand)]
+    Gen(crate::cli_gen::GenCommand),
     /// Print the version.
     Version,
     /// Alerts of a running watchpost: list, test notification, acknowledge.
@@ -118,6 +121,7 @@ pub fn main() -> ExitCode {
         Command::Alerts(args) => crate::cli_alerts::alerts(args),
         Command::Silence(args) => crate::cli_alerts::silence(args),
         Command::Cleanup(args) => crate::cli_cleanup::cleanup(args),
+        Command::Gen(command) => crate::cli_gen::run(command),
         Command::Version => {
             println!(
                 "watchpost {} (revision {})",

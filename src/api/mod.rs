@@ -7,6 +7,7 @@ mod access;
 mod application_metrics;
 pub mod context;
 pub mod error;
+mod grafana;
 mod health;
 mod health_detailed;
 mod json_api;
@@ -110,6 +111,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/silences", get(notifications::silences))
         .merge(logs::read_routes())
         .merge(performance::read_routes())
+        .merge(grafana::read_routes())
         .merge(writes)
         .merge(notify_admin::write_routes())
         .merge(json_api::read_routes())

@@ -15,6 +15,7 @@ pub mod locate;
 pub mod memory_source;
 pub mod model;
 pub mod resolve_value;
+pub mod prometheus_rules;
 pub mod rule_parse;
 pub mod shorthand;
 pub mod state;

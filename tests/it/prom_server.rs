@@ -24,9 +24,14 @@ pub struct PrometheusServer {
 impl PrometheusServer {
     /// Starts `binary` scraping `target` (host:port) as job `job` every second.
     pub async fn start(binary: &Path, job: &str, target: &str) -> Self {
+        Self::start_with(binary, &|_| scrape_config(job, target)).await
+    }
+
+    /// Starts `binary` with the `prometheus.yml` that `config` writes for the port it listens on.
+    pub async fn start_with(binary: &Path, config: &dyn Fn(u16) -> String) -> Self {
         let mut failures = Vec::new();
         for _ in 0..START_ATTEMPTS {
-            match Self::try_start(binary, job, target).await {
+            match Self::try_start(binary, config).await {
                 Ok(server) => return server,
                 Err(failure) => failures.push(failure),
             }
@@ -38,11 +43,11 @@ impl PrometheusServer {
         );
     }
 
-    async fn try_start(binary: &Path, job: &str, target: &str) -> Result<Self, String> {
+    async fn try_start(binary: &Path, config: &dyn Fn(u16) -> String) -> Result<Self, String> {
         let dir = tempfile::tempdir().expect("temporary directory");
         let config_path = dir.path().join("prometheus.yml");
-        std::fs::write(&config_path, scrape_config(job, target)).expect("write prometheus.yml");
         let port = free_local_port();
+        std::fs::write(&config_path, config(port)).expect("write prometheus.yml");
         let mut child = Command::new(binary)
             .arg(format!("--config.file={}", config_path.display()))
             .arg(format!(

@@ -21,6 +21,8 @@ pub enum Tool {
     Alertmanager025,
     /// Alertmanager 0.33 from `.tools`.
     Alertmanager033,
+    /// Debian's `prometheus-node-exporter`.
+    NodeExporter,
 }
 
 impl Tool {
@@ -32,6 +34,7 @@ impl Tool {
             Tool::Promtool3 => "WATCHPOST_PROMTOOL",
             Tool::Alertmanager025 => "WATCHPOST_ALERTMANAGER_025",
             Tool::Alertmanager033 => "WATCHPOST_ALERTMANAGER_033",
+            Tool::NodeExporter => "WATCHPOST_NODE_EXPORTER",
         }
     }
 
@@ -44,6 +47,7 @@ impl Tool {
             Tool::Promtool3 => tools.join("promtool"),
             Tool::Alertmanager025 => PathBuf::from("/usr/bin/prometheus-alertmanager"),
             Tool::Alertmanager033 => tools.join("prometheus-alertmanager"),
+            Tool::NodeExporter => PathBuf::from("/usr/bin/prometheus-node-exporter"),
         }
     }
 
@@ -52,6 +56,7 @@ impl Tool {
         match self {
             Tool::Prometheus2 | Tool::Promtool2 => 2,
             Tool::Prometheus3 | Tool::Promtool3 => 3,
+            Tool::NodeExporter => 1,
             Tool::Alertmanager025 | Tool::Alertmanager033 => 0,
         }
     }

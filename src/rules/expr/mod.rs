@@ -40,6 +40,7 @@ mod functions;
 mod lexer;
 mod matching;
 mod parser;
+pub mod promql;
 mod scalar;
 mod source;
 mod watched;
