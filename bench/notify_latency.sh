@@ -9,6 +9,7 @@
 #   3. the same at their defaults (scrape 1m, eval 1m, group_wait 30s): N_DEFAULT alerts
 #      pushed every 3.1s.
 #   usage: bench/notify_latency.sh [--write] [--count N] [--count-default N]  (100 / 20)
+#   env:   WATCHPOST_BIN=path  measure this watchpost binary (no release build)
 #   --write  also replace the "Notifications: detection to delivery" section of BENCHMARKS.md
 # Needs: cargo, python3, prometheus, prometheus-pushgateway, prometheus-alertmanager
 # (scripts/install-test-deps.sh).
@@ -35,10 +36,17 @@ for tool in "$prometheus" "$pushgateway" "$alertmanager"; do
   [[ -x $tool ]] || { echo "missing $tool: run scripts/install-test-deps.sh" >&2; exit 1; }
 done
 
-echo "building watchpost (release)..." >&2
-cargo build --release --quiet --bin watchpost
-target_dir=${CARGO_TARGET_DIR:-$repo_root/target}
-watchpost=$target_dir/release/watchpost
+# WATCHPOST_BIN=path skips the release build and measures that binary instead.
+build="release"
+if [[ -n ${WATCHPOST_BIN:-} ]]; then
+  watchpost=$WATCHPOST_BIN
+  build="binary $(basename "$(dirname "$WATCHPOST_BIN")")"
+else
+  echo "building watchpost (release)..." >&2
+  cargo build --release --quiet --bin watchpost
+  target_dir=${CARGO_TARGET_DIR:-$repo_root/target}
+  watchpost=$target_dir/release/watchpost
+fi
 
 # shellcheck source=lib.sh
 source "$repo_root/bench/lib.sh"
@@ -164,7 +172,7 @@ revision=$(git rev-parse --short=12 HEAD)
 table=$(
   echo "| pipeline | settings | alerts received | p50 | p99 | max | load (1/5/15 min) |"
   echo "|---|---|---:|---:|---:|---:|---|"
-  row "watchpost (release, $revision)" "for 0s, group_wait 0s; evaluated on push" "$result_wp" "$load_wp"
+  row "watchpost ($build, $revision)" "for 0s, group_wait 0s; evaluated on push" "$result_wp" "$load_wp"
   row "Prometheus $("$prometheus" --version 2>&1 | awk 'NR==1{print $3}') + Pushgateway $("$pushgateway" --version 2>&1 | awk 'NR==1{print $3}') + Alertmanager $("$alertmanager" --version 2>&1 | awk 'NR==1{print $3}')" "scrape 1s, eval 1s, group_wait 0s" "$result_fast" "$load_fast"
   row "the same" "defaults: scrape 1m, eval 1m, group_wait 30s" "$result_default" "$load_default"
 )

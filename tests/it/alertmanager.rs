@@ -6,9 +6,9 @@
 //! no longer lists it as active.
 
 use crate::process::{KillOnDrop, free_local_port};
-use crate::support::{Watchpost, http_client, poll_until};
+use crate::support::{Watchpost, http_client, poll_until, push_queue_depth};
 use crate::tools::{self, Tool};
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -96,18 +96,6 @@ fn start_watchpost(am_url: &str) -> Watchpost {
     Watchpost::start_in(dir, &config)
 }
 
-async fn push_depth(watchpost: &Watchpost, value: f64) {
-    let body = json!({"metrics": [{"name": "business_queue_depth", "type": "gauge",
-        "value": value, "labels": {"queue": "orders"}}]});
-    let response = http_client()
-        .post(watchpost.url("/api/v1/metrics"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-}
-
 /// Alertmanager's active alerts named QueueTooDeep.
 async fn active_alerts(am: &Alertmanager) -> Vec<Value> {
     let url = format!("{}/api/v2/alerts?active=true", am.url);
@@ -148,7 +136,7 @@ async fn fires_resends_and_resolves_in(tool: Tool) {
     };
     let watchpost = start_watchpost(&am.url);
     watchpost.wait_ready().await;
-    push_depth(&watchpost, 150.0).await;
+    push_queue_depth(&watchpost, 150.0).await;
     let alert = wait_for_alert(&am, "the alert is active in alertmanager", |_| true).await;
     assert_eq!(alert["labels"]["queue"], "orders", "{alert}");
     assert_eq!(alert["labels"]["severity"], "critical", "{alert}");
@@ -169,7 +157,7 @@ async fn fires_resends_and_resolves_in(tool: Tool) {
     .await;
     assert_eq!(resent["startsAt"], starts_at.as_str(), "{resent}");
 
-    push_depth(&watchpost, 20.0).await;
+    push_queue_depth(&watchpost, 20.0).await;
     let url = am.url.clone();
     poll_until(
         "alertmanager no longer lists the alert as active",

@@ -7,7 +7,7 @@
 //! password appears in neither the history nor the log.
 
 use crate::process::{KillOnDrop, free_local_port};
-use crate::support::{Watchpost, http_client, poll_until};
+use crate::support::{Watchpost, http_client, poll_until, push_queue_depth};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -116,18 +116,6 @@ fn start_watchpost(smtp: &Smtp, password: &str) -> Watchpost {
     Watchpost::start_in_with_env(dir, &config, &[("WATCHPOST_IT_SMTP_PASSWORD", password)])
 }
 
-async fn push_depth(watchpost: &Watchpost, value: f64) {
-    let body = json!({"metrics": [{"name": "business_queue_depth", "type": "gauge",
-        "value": value, "labels": {"queue": "orders"}}]});
-    let response = http_client()
-        .post(watchpost.url("/api/v1/metrics"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-}
-
 /// The stored mails, oldest first, parsed by `tests/smtp/parse_mail.py`.
 fn mails(maildir: &Path) -> Vec<Value> {
     let mut paths: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(maildir.join("new"))
@@ -168,9 +156,9 @@ async fn firing_and_resolved_mails_over_starttls_with_auth() {
     };
     let watchpost = start_watchpost(&smtp, PASSWORD);
     watchpost.wait_ready().await;
-    push_depth(&watchpost, 150.0).await;
+    push_queue_depth(&watchpost, 150.0).await;
     let firing = wait_for_mails(&smtp, &watchpost, 1).await;
-    push_depth(&watchpost, 20.0).await;
+    push_queue_depth(&watchpost, 20.0).await;
     let both = wait_for_mails(&smtp, &watchpost, 2).await;
     assert_eq!(firing[0], both[0]);
     let subjects: Vec<&Value> = both.iter().map(|m| &m["subject"]).collect();
@@ -205,7 +193,7 @@ async fn a_wrong_smtp_password_is_dead_lettered_at_once_and_never_shown() {
     let wrong = "it-wrong-password-4711";
     let watchpost = start_watchpost(&smtp, wrong);
     watchpost.wait_ready().await;
-    push_depth(&watchpost, 150.0).await;
+    push_queue_depth(&watchpost, 150.0).await;
     let url = watchpost.url("/api/v1/notifications?receiver=mail");
     let result = poll_until(
         "the notification is dead",

@@ -6,8 +6,8 @@
 
 use crate::process::free_local_port;
 use crate::receiver::Receiver;
-use crate::support::{Watchpost, http_client, poll_until};
-use serde_json::{Value, json};
+use crate::support::{Watchpost, poll_until, push_queue_depth};
+use serde_json::Value;
 use std::time::Duration;
 use tempfile::TempDir;
 
@@ -39,18 +39,6 @@ fn start(dir: TempDir, hook_url: &str) -> Watchpost {
     Watchpost::start_in(dir, &config)
 }
 
-async fn push_depth(watchpost: &Watchpost, value: f64) {
-    let body = json!({"metrics": [{"name": "business_queue_depth", "type": "gauge",
-        "value": value, "labels": {"queue": "orders"}}]});
-    let response = http_client()
-        .post(watchpost.url("/api/v1/metrics"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-}
-
 async fn history(watchpost: &Watchpost) -> Vec<Value> {
     let text = watchpost
         .get_text("/api/v1/notifications?receiver=hook")
@@ -76,7 +64,7 @@ async fn five_500s_then_200_is_one_delivery_after_six_attempts() {
     let receiver = Receiver::start(0, &[500, 500, 500, 500, 500]).await;
     let watchpost = start(new_dir(), &receiver.url());
     watchpost.wait_ready().await;
-    push_depth(&watchpost, 150.0).await;
+    push_queue_depth(&watchpost, 150.0).await;
     wait_for_row(&watchpost, "the firing notification is delivered", |r| {
         r["status"] == "firing" && r["state"] == "delivered"
     })
@@ -86,7 +74,7 @@ async fn five_500s_then_200_is_one_delivery_after_six_attempts() {
     assert_eq!(firing.len(), 1, "{rows:?}");
     assert_eq!(firing[0]["attempts"], 6, "{rows:?}");
     // The resolve is a later notification: once it is delivered, nothing else is in flight.
-    push_depth(&watchpost, 20.0).await;
+    push_queue_depth(&watchpost, 20.0).await;
     wait_for_row(&watchpost, "the resolved notification is delivered", |r| {
         r["status"] == "resolved" && r["state"] == "delivered"
     })
@@ -109,12 +97,12 @@ async fn a_down_receiver_gets_everything_once_after_kill_9_and_restart() {
     let hook_url = format!("http://127.0.0.1:{port}/hook");
     let watchpost = start(new_dir(), &hook_url);
     watchpost.wait_ready().await;
-    push_depth(&watchpost, 150.0).await;
+    push_queue_depth(&watchpost, 150.0).await;
     wait_for_row(&watchpost, "the firing notification failed once", |r| {
         r["status"] == "firing" && r["state"] == "pending" && r["attempts"].as_u64() >= Some(1)
     })
     .await;
-    push_depth(&watchpost, 20.0).await;
+    push_queue_depth(&watchpost, 20.0).await;
     wait_for_row(&watchpost, "the resolved notification failed once", |r| {
         r["status"] == "resolved" && r["state"] == "pending" && r["attempts"].as_u64() >= Some(1)
     })

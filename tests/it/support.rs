@@ -207,3 +207,17 @@ where
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+/// Pushes the gauge `business_queue_depth{queue="orders"}` = `value` (the notification tests'
+/// alert input) and asserts the push was accepted.
+pub async fn push_queue_depth(watchpost: &Watchpost, value: f64) {
+    let body = serde_json::json!({"metrics": [{"name": "business_queue_depth", "type": "gauge",
+        "value": value, "labels": {"queue": "orders"}}]});
+    let response = http_client()
+        .post(watchpost.url("/api/v1/metrics"))
+        .json(&body)
+        .send()
+        .await
+        .expect("push");
+    assert_eq!(response.status(), 200);
+}
