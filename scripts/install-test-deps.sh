@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything watchpost's tests and benchmark need, idempotently:
 #   - Debian's prometheus (2.42, ships promtool 2.x), prometheus-node-exporter,
-#     prometheus-alertmanager, python3-aiosmtpd, python3-prometheus-client, curl, jq (apt, as root);
+#     prometheus-alertmanager, python3-aiosmtpd, python3-prometheus-client, curl, jq, openssl
+#     (apt, as root; openssl makes the TLS tests' CA);
+#   - cargo-fuzz (cargo install --locked, only when missing) for scripts/fuzz.sh;
 #   - Prometheus 3.x, promtool 3.x, alertmanager and docker compose v2 unpacked into ./.tools
 #     by ../shared/tools/current-prometheus.sh (git-ignored).
 # Debian services are never left running: a policy-rc.d that denies service starts is in place
@@ -12,7 +14,7 @@ set -euo pipefail
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo_root"
 
-apt_packages=(prometheus prometheus-node-exporter prometheus-alertmanager python3-aiosmtpd python3-prometheus-client curl jq)
+apt_packages=(prometheus prometheus-node-exporter prometheus-alertmanager python3-aiosmtpd python3-prometheus-client curl jq openssl)
 debian_services=(prometheus prometheus-node-exporter prometheus-alertmanager)
 policy_file=/usr/sbin/policy-rc.d
 
@@ -98,8 +100,17 @@ check_tools() {
   done
 }
 
+install_cargo_fuzz() {
+  if cargo fuzz --version >/dev/null 2>&1; then
+    return
+  fi
+  log "installing cargo-fuzz"
+  cargo install --locked --quiet cargo-fuzz
+}
+
 install_apt_packages
 stop_debian_services
+install_cargo_fuzz
 install_current_prometheus
 check_tools
 log "ok: prometheus $(/usr/bin/prometheus --version 2>&1 | awk 'NR==1 {print $3}'), prometheus 3.x $("$repo_root/.tools/root/usr/bin/prometheus" --version 2>&1 | awk 'NR==1 {print $3}')"

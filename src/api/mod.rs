@@ -4,6 +4,7 @@
 //! only read shared state (registry, self-metrics, readiness); nothing here waits on a collector.
 
 mod access;
+pub mod auth;
 pub mod error;
 mod health;
 mod landing;
@@ -47,6 +48,8 @@ pub struct AppState {
     pub push: PushHandle,
     /// The notification pipeline (history, silences, acknowledgements).
     pub notify: NotifyHandle,
+    /// Authentication, scopes and rate limits (`auth::guard` runs in front of every route).
+    pub guard: Arc<auth::Guard>,
 }
 
 /// The router with every endpoint; responses are gzip-compressed when the client asks.
@@ -77,8 +80,7 @@ pub fn router(state: AppState) -> Router {
             "/metrics/job/{*grouping}",
             put(push::gateway).post(push::gateway).delete(push::gateway),
         )
-        .layer(DefaultBodyLimit::max(body_limit))
-        .layer(middleware::from_fn(access::loopback_only));
+        .layer(DefaultBodyLimit::max(body_limit));
     Router::new()
         .route("/", get(landing::page))
         .route("/metrics", get(metrics::scrape))
@@ -91,6 +93,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/silences", get(notifications::silences))
         .merge(writes)
         .layer(CompressionLayer::new().gzip(true))
+        .layer(middleware::from_fn_with_state(
+            state.guard.clone(),
+            auth::guard,
+        ))
         .with_state(state)
 }
 
@@ -124,13 +130,22 @@ async fn reload(State(state): State<AppState>) -> (StatusCode, Json<serde_json::
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use axum::body::Body;
     use axum::http::{Request, StatusCode, header};
     use tower::ServiceExt;
 
     fn state(ready: bool) -> (AppState, watch::Sender<bool>) {
+        state_with(ready, Default::default(), Default::default())
+    }
+
+    /// A state on an empty store, with the given auth and rate-limit sections.
+    pub(crate) fn state_with(
+        ready: bool,
+        auth_config: auth::AuthConfig,
+        rate_limits: auth::RateLimitConfig,
+    ) -> (AppState, watch::Sender<bool>) {
         let (tx, rx) = watch::channel(ready);
         let history = Arc::new(crate::metrics::History::new(Duration::from_secs(60)));
         let registry = Registry::with_history(history);
@@ -170,6 +185,14 @@ mod tests {
             batch.into_families(),
             std::time::SystemTime::now(),
         );
+        let rate_limited = auth::Guard::rate_limited_counter(self_metrics.registry()).unwrap();
+        let guard = Arc::new(auth::Guard::new(
+            &auth_config,
+            &rate_limits,
+            auth::BasicUsers::default(),
+            Vec::new(),
+            rate_limited,
+        ));
         let state = AppState {
             registry,
             self_metrics,
@@ -179,6 +202,7 @@ mod tests {
             rules_interval: Duration::from_secs(15),
             push,
             notify: notify_handle,
+            guard,
         };
         (state, tx)
     }

@@ -20,3 +20,4 @@ mod push;
 mod rules;
 mod support;
 mod tools;
+mod web_tls;

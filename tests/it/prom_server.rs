@@ -24,9 +24,14 @@ pub struct PrometheusServer {
 impl PrometheusServer {
     /// Starts `binary` scraping `target` (host:port) as job `job` every second.
     pub async fn start(binary: &Path, job: &str, target: &str) -> Self {
+        Self::start_with_config(binary, &scrape_config(job, target)).await
+    }
+
+    /// Starts `binary` on the whole `prometheus.yml` text `config`.
+    pub async fn start_with_config(binary: &Path, config: &str) -> Self {
         let mut failures = Vec::new();
         for _ in 0..START_ATTEMPTS {
-            match Self::try_start(binary, job, target).await {
+            match Self::try_start(binary, config).await {
                 Ok(server) => return server,
                 Err(failure) => failures.push(failure),
             }
@@ -38,10 +43,10 @@ impl PrometheusServer {
         );
     }
 
-    async fn try_start(binary: &Path, job: &str, target: &str) -> Result<Self, String> {
+    async fn try_start(binary: &Path, config: &str) -> Result<Self, String> {
         let dir = tempfile::tempdir().expect("temporary directory");
         let config_path = dir.path().join("prometheus.yml");
-        std::fs::write(&config_path, scrape_config(job, target)).expect("write prometheus.yml");
+        std::fs::write(&config_path, config).expect("write prometheus.yml");
         let port = free_local_port();
         let mut child = Command::new(binary)
             .arg(format!("--config.file={}", config_path.display()))

@@ -43,6 +43,11 @@ impl Watchpost {
 
     /// Starts watchpost with `config` written to `<dir>/watchpost.yml`.
     pub fn start_in(dir: TempDir, config: &str) -> Self {
+        Self::start_with_args(dir, config, &[])
+    }
+
+    /// Like [`Watchpost::start_in`], with `extra` arguments after `run`'s own.
+    pub fn start_with_args(dir: TempDir, config: &str, extra: &[&str]) -> Self {
         let config_path = dir.path().join("watchpost.yml");
         std::fs::write(&config_path, config).expect("write watchpost.yml");
         let mut child = watchpost_command(dir.path())
@@ -55,6 +60,7 @@ impl Watchpost {
                 "--log.format",
                 "json",
             ])
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
