@@ -41,7 +41,7 @@ pub struct TlsServerConfig {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct HttpServerConfig {
-    /// Accepted for compatibility; HTTP/1.1 and HTTP/2 are both always served.
+    /// Accepted for compatibility; the listener speaks HTTP/1.1 only.
     pub http2: Option<bool>,
     /// Headers added to every response (e.g. `Strict-Transport-Security`).
     pub headers: BTreeMap<String, String>,

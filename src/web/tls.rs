@@ -146,7 +146,8 @@ pub fn server_config(config: &TlsServerConfig, base: &Path) -> Result<ServerConf
     let mut server = builder
         .with_single_cert(certs, key)
         .map_err(|e| ("key_file", format!("does not match cert_file: {e}")))?;
-    server.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    // axum serves HTTP/1.1 here (its http2 feature is off): never offer h2.
+    server.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(server)
 }
 

@@ -168,3 +168,34 @@ impl Default for RateLimitConfig {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    #[test]
+    fn tokens_load_from_the_environment_and_bad_ones_are_located() {
+        let text = "server:\n  auth:\n    tokens:\n      - {name: ci, token: \"${CI_TOKEN}\", scopes: [write]}\n      - {name: ci, token: short, scopes: []}\n";
+        let lookup = |name: &str| (name == "CI_TOKEN").then(|| "0123456789abcdef".to_owned());
+        let shown = Config::load_str("w.yml", text, &lookup)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            shown.contains("server.auth.tokens[1].name: duplicate token name"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("server.auth.tokens[1].token: must be at least 16"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("server.auth.tokens[1].scopes: must name"),
+            "{shown}"
+        );
+        assert!(!shown.contains("0123456789abcdef"), "{shown}");
+        let good = "server:\n  auth:\n    tokens:\n      - {name: ci, token: \"${CI_TOKEN}\", scopes: [write]}\n";
+        let config = Config::load_str("w.yml", good, &lookup).unwrap();
+        assert_eq!(config.server.auth.tokens[0].scopes, vec![Scope::Write]);
+    }
+}

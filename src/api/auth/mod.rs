@@ -104,8 +104,17 @@ fn unauthorized(challenge: &'static str, message: &str) -> Response {
 const BEARER_CHALLENGE: &str = "Bearer realm=\"watchpost\"";
 const BASIC_CHALLENGE: &str = "Basic realm=\"watchpost\"";
 
-/// The middleware: authenticates, authorizes and rate-limits one request.
+/// The middleware: authenticates, authorizes and rate-limits one request; every answer,
+/// refusals included, carries the web config's headers.
 pub async fn guard(State(guard): State<Arc<Guard>>, request: Request, next: Next) -> Response {
+    let mut response = check_then_run(&guard, request, next).await;
+    for (name, value) in &guard.headers {
+        response.headers_mut().insert(name.clone(), value.clone());
+    }
+    response
+}
+
+async fn check_then_run(guard: &Arc<Guard>, request: Request, next: Next) -> Response {
     // No connection info means a router driven in-process (tests): treat it as loopback.
     let remote = request
         .extensions()
@@ -117,59 +126,62 @@ pub async fn guard(State(guard): State<Arc<Guard>>, request: Request, next: Next
         Credentials::Bearer(token) if !guard.tokens.is_empty() => guard.tokens.find(token),
         _ => None,
     };
-    if !guard.basic.is_empty() && identity.is_none() {
-        let valid = match &credentials {
-            Credentials::Basic { user, password } => {
-                let (basic, user, password) = (guard.basic.clone(), user.clone(), password.clone());
-                tokio::task::spawn_blocking(move || basic.verify(&user, &password))
-                    .await
-                    .unwrap_or(false)
-            }
-            _ => false,
-        };
-        if !valid {
-            return unauthorized(BASIC_CHALLENGE, "valid basic auth credentials are required");
-        }
+    if identity.is_none() && !basic_auth_passes(guard, &credentials).await {
+        return unauthorized(BASIC_CHALLENGE, "valid basic auth credentials are required");
     }
-    if let Err(response) = authorize(
-        &guard,
-        class.access,
-        identity.as_ref(),
-        &credentials,
-        remote,
-    ) {
-        return response;
+    let checks = authorize(guard, class.access, identity.as_ref(), &credentials, remote)
+        .and_then(|()| rate_limit(guard, class.limit, identity.as_ref(), remote));
+    match checks {
+        Ok(()) => next.run(request).await,
+        Err(response) => response,
     }
-    let client = match &identity {
+}
+
+/// True when basic auth is off or `credentials` are a valid Basic user (bcrypt, off-thread).
+async fn basic_auth_passes(guard: &Arc<Guard>, credentials: &Credentials) -> bool {
+    if guard.basic.is_empty() {
+        return true;
+    }
+    let Credentials::Basic { user, password } = credentials else {
+        return false;
+    };
+    let (basic, user, password) = (guard.basic.clone(), user.clone(), password.clone());
+    tokio::task::spawn_blocking(move || basic.verify(&user, &password))
+        .await
+        .unwrap_or(false)
+}
+
+/// Spends one request of the caller's budget in `class`; the 429 response when it is empty.
+fn rate_limit(
+    guard: &Guard,
+    class: LimitClass,
+    identity: Option<&TokenIdentity>,
+    remote: IpAddr,
+) -> Result<(), Response> {
+    if guard.limiter.exempts(remote) {
+        return Ok(());
+    }
+    let client = match identity {
         Some(identity) => ClientKey::Token(identity.name.clone()),
         None => ClientKey::Ip(remote),
     };
-    if !guard.limiter.exempts(remote)
-        && let Err(retry_after) = guard.limiter.check(client, class.limit, Instant::now())
-    {
-        guard
-            .rate_limited
-            .with_label_values(&[class.limit.as_str()])
-            .inc();
-        let seconds = retry_after.as_secs().max(1);
-        let mut response = error(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            format!(
-                "rate limit of class {} exceeded; retry after {seconds} s",
-                class.limit.as_str()
-            ),
-        );
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        return response;
-    }
-    let mut response = next.run(request).await;
-    for (name, value) in &guard.headers {
-        response.headers_mut().insert(name.clone(), value.clone());
-    }
+    let Err(retry_after) = guard.limiter.check(client, class, Instant::now()) else {
+        return Ok(());
+    };
+    guard
+        .rate_limited
+        .with_label_values(&[class.as_str()])
+        .inc();
+    let seconds = retry_after.as_secs().max(1);
+    let message = format!(
+        "rate limit of class {} exceeded; retry after {seconds} s",
+        class.as_str()
+    );
+    let mut response = error(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message);
     response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    Err(response)
 }
 
 /// The access decision: `Ok` to go on, or the 401/403 response.
