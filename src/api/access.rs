@@ -9,19 +9,20 @@ use axum::response::{IntoResponse, Response};
 use std::net::IpAddr;
 
 /// `Ok` when a client at `remote` may call a route needing `required` without a token.
-pub fn fallback(required: Scope, remote: IpAddr) -> Result<(), Response> {
+pub fn fallback(required: Scope, remote: IpAddr) -> Result<(), Box<Response>> {
     if required == Scope::Read || remote.is_loopback() {
         return Ok(());
     }
-    Err(ApiError {
+    let message = format!(
+        "{required} endpoints answer only loopback clients while no API tokens are configured (client {remote})"
+    );
+    let error = ApiError {
         status: StatusCode::FORBIDDEN,
         code: "forbidden",
         field: None,
-        message: format!(
-            "{required} endpoints answer only loopback clients while no API tokens are configured (client {remote})"
-        ),
-    }
-    .into_response())
+        message,
+    };
+    Err(Box::new(error.into_response()))
 }
 
 #[cfg(test)]

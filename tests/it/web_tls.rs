@@ -105,7 +105,8 @@ fn tls_client(dir: &Path) -> reqwest::Client {
     reqwest::Client::builder()
         .no_proxy()
         .add_root_certificate(reqwest::Certificate::from_pem(&pem).expect("CA certificate"))
-        .timeout(Duration::from_secs(10))
+        // A failed login costs a full bcrypt round: generous on a loaded CI machine.
+        .timeout(Duration::from_secs(60))
         .build()
         .expect("TLS client")
 }

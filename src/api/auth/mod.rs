@@ -133,7 +133,7 @@ async fn check_then_run(guard: &Arc<Guard>, request: Request, next: Next) -> Res
         .and_then(|()| rate_limit(guard, class.limit, identity.as_ref(), remote));
     match checks {
         Ok(()) => next.run(request).await,
-        Err(response) => response,
+        Err(response) => *response,
     }
 }
 
@@ -157,7 +157,7 @@ fn rate_limit(
     class: LimitClass,
     identity: Option<&TokenIdentity>,
     remote: IpAddr,
-) -> Result<(), Response> {
+) -> Result<(), Box<Response>> {
     if guard.limiter.exempts(remote) {
         return Ok(());
     }
@@ -181,7 +181,7 @@ fn rate_limit(
     response
         .headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-    Err(response)
+    Err(Box::new(response))
 }
 
 /// The access decision: `Ok` to go on, or the 401/403 response.
@@ -191,7 +191,7 @@ fn authorize(
     identity: Option<&TokenIdentity>,
     credentials: &Credentials,
     remote: IpAddr,
-) -> Result<(), Response> {
+) -> Result<(), Box<Response>> {
     let required = match access {
         Access::Open(group) if guard.open.contains(&group) => return Ok(()),
         Access::Open(_) => Scope::Read,
@@ -202,20 +202,20 @@ fn authorize(
     }
     match identity {
         Some(identity) if identity.allows(required) => Ok(()),
-        Some(identity) => Err(error(
+        Some(identity) => Err(Box::new(error(
             StatusCode::FORBIDDEN,
             "forbidden",
             format!(
                 "token {:?} lacks the {required} scope this endpoint needs",
                 identity.name
             ),
-        )),
-        None => Err(unauthorized(
+        ))),
+        None => Err(Box::new(unauthorized(
             BEARER_CHALLENGE,
             match credentials {
                 Credentials::Bearer(_) => "unknown API token",
                 _ => "an API token is required (Authorization: Bearer <token>)",
             },
-        )),
+        ))),
     }
 }
