@@ -3,6 +3,7 @@
 #   - Debian's prometheus (2.42, ships promtool 2.x), prometheus-node-exporter,
 #     prometheus-alertmanager, python3-aiosmtpd, python3-prometheus-client, curl, jq, openssl
 #     (the email TLS tests' test CA), prometheus-pushgateway (bench/notify_latency.sh) (apt, as root);
+#   - cargo-fuzz (cargo install --locked, only when missing) for scripts/fuzz.sh;
 #   - Prometheus 3.x, promtool 3.x, alertmanager and docker compose v2 unpacked into ./.tools
 #     by ../shared/tools/current-prometheus.sh (git-ignored).
 # Debian services are never left running: a policy-rc.d that denies service starts is in place
@@ -99,8 +100,17 @@ check_tools() {
   done
 }
 
+install_cargo_fuzz() {
+  if cargo fuzz --version >/dev/null 2>&1; then
+    return
+  fi
+  log "installing cargo-fuzz"
+  cargo install --locked --quiet cargo-fuzz
+}
+
 install_apt_packages
 stop_debian_services
+install_cargo_fuzz
 install_current_prometheus
 check_tools
 log "ok: prometheus $(/usr/bin/prometheus --version 2>&1 | awk 'NR==1 {print $3}'), prometheus 3.x $("$repo_root/.tools/root/usr/bin/prometheus" --version 2>&1 | awk 'NR==1 {print $3}')"

@@ -9,6 +9,7 @@
 #   env:   WATCHPOST_SKIP_INSTALL=1   do not run scripts/install-test-deps.sh
 #          WATCHPOST_SKIP_EXTERNAL=1  let tests that need Prometheus/promtool skip themselves
 #          WATCHPOST_SKIP_STACK=1     do not run scripts/validate-stack.sh
+#          WATCHPOST_SKIP_FUZZ=1      do not run scripts/fuzz.sh (the brief fuzz step)
 #          WATCHPOST_UPDATE_GOLDEN=1  rewrite tests/golden/* from the live output
 set -euo pipefail
 
@@ -67,6 +68,10 @@ run_step test cargo_test "$@"
 
 if [[ ${WATCHPOST_SKIP_STACK:-0} != 1 ]]; then
   run_step stack bash scripts/validate-stack.sh
+fi
+
+if [[ ${WATCHPOST_SKIP_FUZZ:-0} != 1 ]]; then
+  run_step fuzz bash scripts/fuzz.sh
 fi
 
 # Sum the per-binary "test result:" lines into one count.

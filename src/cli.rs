@@ -59,6 +59,9 @@ pub struct RunArgs {
     /// Log level or filter, overriding `logging.level`.
     #[arg(long = "log.level")]
     pub log_level: Option<String>,
+    /// exporter-toolkit web config: TLS, basic auth users, response headers (read at start).
+    #[arg(long = "web.config.file")]
+    pub web_config_file: Option<PathBuf>,
 }
 
 /// `watchpost check ...`.
@@ -145,11 +148,22 @@ fn load_config(file: Option<&PathBuf>) -> Result<Config, ExitCode> {
 }
 
 fn run(args: RunArgs) -> ExitCode {
+    let web = match &args.web_config_file {
+        None => crate::web::WebConfig::default(),
+        Some(path) => match crate::web::WebConfig::load_file(path) {
+            Ok(web) => web,
+            Err(diagnostics) => {
+                eprintln!("{diagnostics}");
+                return ExitCode::from(2);
+            }
+        },
+    };
     let options = crate::app::RunOptions {
         source: match &args.config_file {
             Some(path) => crate::app::ConfigSource::File(path.clone()),
             None => crate::app::ConfigSource::Embedded,
         },
+        web,
     };
     let (mut config, groups) = match crate::app::load_everything(&options.source) {
         Ok(loaded) => loaded,

@@ -9,6 +9,7 @@
 //! - [`app`]: wiring and lifecycle (build from config, spawn tasks, shutdown).
 //! - [`cli`]: the command line (`watchpost run|check|metrics|version`).
 //! - [`rules`]: rule files, expressions over the sample history, the alert state machine.
+//! - [`web`]: the listener's web config (TLS, basic auth users, headers).
 //! - [`store`]: the embedded SQLite store (alert state, later the notification outbox).
 //! - [`notify`]: routing, grouping, dedup, retry policy and payloads of notifications (a
 //!   library so far: not yet wired into the running app).
@@ -28,6 +29,7 @@ pub mod model;
 pub mod notify;
 pub mod rules;
 pub mod store;
+pub mod web;
 
 /// The crate version, from Cargo.toml.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

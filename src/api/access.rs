@@ -1,34 +1,43 @@
-//! Access control for write and admin endpoints.
-//!
-//! With no API tokens configured (the embedded default), endpoints that change state (push,
-//! reload) answer only clients on loopback; everyone else gets a 403 naming the rule.
+//! The access rule while no API tokens are configured (the embedded default): reads are open,
+//! endpoints that change state (push, silences, reload) and admin endpoints answer only clients
+//! on loopback; everyone else gets a 403 naming the rule.
 
+use super::auth::Scope;
 use super::error::ApiError;
-use axum::extract::{ConnectInfo, Request};
 use axum::http::StatusCode;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use std::net::SocketAddr;
+use std::net::IpAddr;
 
-/// Middleware: lets loopback clients through, refuses the rest with 403.
-///
-/// A request without connection info (a router driven in-process by tests) is let through.
-pub async fn loopback_only(request: Request, next: Next) -> Response {
-    let remote = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0);
-    match remote {
-        Some(address) if !address.ip().is_loopback() => ApiError {
-            status: StatusCode::FORBIDDEN,
-            code: "forbidden",
-            field: None,
-            message: format!(
-                "write endpoints answer only loopback clients while no API tokens are configured (client {})",
-                address.ip()
-            ),
-        }
-        .into_response(),
-        _ => next.run(request).await,
+/// `Ok` when a client at `remote` may call a route needing `required` without a token.
+pub fn fallback(required: Scope, remote: IpAddr) -> Result<(), Box<Response>> {
+    if required == Scope::Read || remote.is_loopback() {
+        return Ok(());
+    }
+    let message = format!(
+        "{required} endpoints answer only loopback clients while no API tokens are configured (client {remote})"
+    );
+    let error = ApiError {
+        status: StatusCode::FORBIDDEN,
+        code: "forbidden",
+        field: None,
+        message,
+    };
+    Err(Box::new(error.into_response()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_are_open_and_writes_stay_on_loopback() {
+        let remote = IpAddr::from([192, 0, 2, 7]);
+        assert!(fallback(Scope::Read, remote).is_ok());
+        assert!(fallback(Scope::Write, IpAddr::from([127, 0, 0, 1])).is_ok());
+        assert_eq!(
+            fallback(Scope::Write, remote).unwrap_err().status(),
+            StatusCode::FORBIDDEN
+        );
+        assert!(fallback(Scope::Admin, remote).is_err());
     }
 }

@@ -6,6 +6,7 @@
 mod access;
 mod application_metrics;
 pub mod context;
+pub mod auth;
 pub mod error;
 mod grafana;
 mod health;
@@ -67,6 +68,8 @@ pub struct AppState {
     pub logs: LogsHandle,
     /// The JSON API's and WebSocket stream's context (store, config, alert events, probes).
     pub api: context::ApiContext,
+    /// Authentication, scopes and rate limits (`auth::guard` runs in front of every route).
+    pub guard: Arc<auth::Guard>,
 }
 
 /// The router with every endpoint; responses are gzip-compressed when the client asks.
@@ -97,8 +100,7 @@ pub fn router(state: AppState) -> Router {
             "/metrics/job/{*grouping}",
             put(push::gateway).post(push::gateway).delete(push::gateway),
         )
-        .layer(DefaultBodyLimit::max(body_limit))
-        .layer(middleware::from_fn(access::loopback_only));
+        .layer(DefaultBodyLimit::max(body_limit));
     Router::new()
         .route("/", get(landing::page))
         .route("/metrics", get(metrics::scrape))
@@ -117,6 +119,10 @@ pub fn router(state: AppState) -> Router {
         .merge(json_api::read_routes())
         .merge(json_api::admin_routes())
         .layer(CompressionLayer::new().gzip(true))
+        .layer(middleware::from_fn_with_state(
+            state.guard.clone(),
+            auth::guard,
+        ))
         .with_state(state)
 }
 
@@ -150,13 +156,22 @@ async fn reload(State(state): State<AppState>) -> (StatusCode, Json<serde_json::
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use axum::body::Body;
     use axum::http::{Request, StatusCode, header};
     use tower::ServiceExt;
 
     pub(super) fn state(ready: bool) -> (AppState, watch::Sender<bool>) {
+        state_with(ready, Default::default(), Default::default())
+    }
+
+    /// A state on an empty store, with the given auth and rate-limit sections.
+    pub(crate) fn state_with(
+        ready: bool,
+        auth_config: auth::AuthConfig,
+        rate_limits: auth::RateLimitConfig,
+    ) -> (AppState, watch::Sender<bool>) {
         let (tx, rx) = watch::channel(ready);
         let history = Arc::new(crate::metrics::History::new(Duration::from_secs(60)));
         let registry = Registry::with_history(history);
@@ -206,6 +221,14 @@ mod tests {
             std::time::SystemTime::now(),
         );
         let self_metrics_for_logs = self_metrics.clone();
+        let rate_limited = auth::Guard::rate_limited_counter(self_metrics.registry()).unwrap();
+        let guard = Arc::new(auth::Guard::new(
+            &auth_config,
+            &rate_limits,
+            auth::BasicUsers::default(),
+            Vec::new(),
+            rate_limited,
+        ));
         let state = AppState {
             registry,
             self_metrics,
@@ -218,6 +241,7 @@ mod tests {
             runtime_rules,
             logs: test_logs(&self_metrics_for_logs),
             api,
+            guard,
         };
         (state, tx)
     }

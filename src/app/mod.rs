@@ -74,6 +74,8 @@ pub fn self_metrics() -> anyhow::Result<SelfMetrics> {
 pub struct RunOptions {
     /// Where the config comes from (re-read on reload; the listen address is fixed at start).
     pub source: ConfigSource,
+    /// `--web.config.file`: TLS, basic auth and headers of the listener (fixed at start).
+    pub web: crate::web::WebConfig,
 }
 
 /// The parts of a running watchpost that a reload replaces.
@@ -219,16 +221,21 @@ pub async fn run(
         runtime_rules,
         logs,
         api: api_context,
+        guard: Arc::new(api::auth::Guard::new(
+            &config.server.auth,
+            &config.server.rate_limits,
+            options.web.basic_users(),
+            options.web.headers(),
+            api::auth::Guard::rate_limited_counter(metrics.registry())
+                .context("registering the rate-limit counter")?,
+        )),
     };
-    let mut server_shutdown = shutdown_rx.clone();
-    let server = tokio::spawn(async move {
-        let service = api::router(state).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(listener, service)
-            .with_graceful_shutdown(async move {
-                let _ = server_shutdown.wait_for(|stop| *stop).await;
-            })
-            .await
-    });
+    let server = tokio::spawn(serve(
+        listener,
+        options.web.tls.clone(),
+        api::router(state),
+        shutdown_rx.clone(),
+    ));
 
     let mut hangups = hangup_signals();
     let stop = shutdown_signal();
@@ -296,6 +303,33 @@ fn start_logs(
         shutdown.clone(),
     ));
     Ok((logs, tasks))
+}
+
+/// Serves `router` on `listener` (over TLS when `tls` is set) until `shutdown` turns true.
+async fn serve(
+    listener: tokio::net::TcpListener,
+    tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
+    router: axum::Router,
+    mut shutdown: watch::Receiver<bool>,
+) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
+    let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    let stop = async move {
+        let _ = shutdown.wait_for(|stop| *stop).await;
+    };
+    match tls {
+        None => {
+            axum::serve(listener, service)
+                .with_graceful_shutdown(stop)
+                .await
+        }
+        Some(config) => {
+            let listener = crate::web::TlsListener::new(listener, config)?.tap_io(|_| {});
+            axum::serve(listener, service)
+                .with_graceful_shutdown(stop)
+                .await
+        }
+    }
 }
 
 /// The URL links in notifications point at: `server.external_url` or one from the listen address.

@@ -55,6 +55,10 @@ pub struct ServerConfig {
     /// The URL users reach watchpost at (links in notifications); defaults to the listen address.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_url: Option<String>,
+    /// API tokens and the routes open without one.
+    pub auth: crate::api::auth::AuthConfig,
+    /// Per-client request budgets by route class.
+    pub rate_limits: crate::api::auth::RateLimitConfig,
 }
 
 impl Default for ServerConfig {
@@ -62,6 +66,8 @@ impl Default for ServerConfig {
         Self {
             listen_address: DEFAULT_LISTEN_ADDRESS.to_owned(),
             external_url: None,
+            auth: Default::default(),
+            rate_limits: Default::default(),
         }
     }
 }

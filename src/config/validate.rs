@@ -52,6 +52,9 @@ pub fn validate(config: &Config, file: &str, map: &SourceMap) -> Vec<Diagnostic>
             ),
         );
     }
+    for (path, message) in config.server.auth.problems() {
+        check.error(&path, message);
+    }
     check.positive("collectors.interval", config.collectors.interval);
     check.positive("collectors.timeout", config.collectors.timeout);
     check.positive(

@@ -31,3 +31,4 @@ mod rules;
 mod support;
 mod tools;
 mod websocket;
+mod web_tls;

@@ -27,6 +27,11 @@ impl PrometheusServer {
         Self::start_with(binary, &|_| scrape_config(job, target)).await
     }
 
+    /// Starts `binary` on the whole `prometheus.yml` text `config`.
+    pub async fn start_with_config(binary: &Path, config: &str) -> Self {
+        Self::start_with(binary, &|_| config.to_owned()).await
+    }
+
     /// Starts `binary` with the `prometheus.yml` that `config` writes for the port it listens on.
     pub async fn start_with(binary: &Path, config: &dyn Fn(u16) -> String) -> Self {
         let mut failures = Vec::new();

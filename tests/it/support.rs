@@ -43,11 +43,26 @@ impl Watchpost {
 
     /// Starts watchpost with `config` written to `<dir>/watchpost.yml`.
     pub fn start_in(dir: TempDir, config: &str) -> Self {
-        Self::start_in_with_env(dir, config, &[])
+        Self::start_full(dir, config, &[], &[])
     }
 
     /// [`Watchpost::start_in`] with extra environment variables (e.g. for `${VAR}` in config).
     pub fn start_in_with_env(dir: TempDir, config: &str, env: &[(&str, &str)]) -> Self {
+        Self::start_full(dir, config, env, &[])
+    }
+
+    /// Like [`Watchpost::start_in`], with `extra` arguments after `run`'s own.
+    pub fn start_with_args(dir: TempDir, config: &str, extra: &[&str]) -> Self {
+        Self::start_full(dir, config, &[], extra)
+    }
+
+    /// [`Watchpost::start_in`] with extra environment variables and `run` arguments.
+    pub fn start_full(
+        dir: TempDir,
+        config: &str,
+        env: &[(&str, &str)],
+        extra: &[&str],
+    ) -> Self {
         let config_path = dir.path().join("watchpost.yml");
         std::fs::write(&config_path, config).expect("write watchpost.yml");
         let mut child = watchpost_command(dir.path())
@@ -61,6 +76,7 @@ impl Watchpost {
                 "--log.format",
                 "json",
             ])
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

@@ -1,0 +1,9 @@
+//! Fuzzes the `POST /api/v1/requests` body parser (including endpoint normalisation): never a
+//! panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = watchpost::collect::push::parse_json_requests(data);
+});
