@@ -36,15 +36,15 @@ mod aggregate;
 mod ast;
 mod compile;
 mod eval;
+mod fast_compare;
 mod functions;
 mod lexer;
 mod matching;
 mod parser;
 mod scalar;
-mod source;
 
 pub use crate::model::matcher::{MatchOp, Matcher, matches_all};
-pub use source::{LOOKBACK, SampleSource, SeriesSamples, SeriesVisitor};
+pub use crate::model::source::{LOOKBACK, SampleSource, SeriesSamples, SeriesVisitor};
 
 use crate::model::Labels;
 use std::time::Duration;
