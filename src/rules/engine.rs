@@ -156,9 +156,9 @@ impl RuleEngine {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::History;
     use crate::model::Labels;
     use crate::rules::file::parse_rule_text;
-    use crate::rules::memory_source::MemorySource;
     use std::path::Path;
 
     const RULES: &str = "groups:\n  - name: g\n    rules:\n      - alert: Down\n        expr: up == 0\n        severity: critical\n      - alert: Slow\n        expr: latency > 1\n        for: 1m\n        severity: warning\n";
@@ -167,10 +167,10 @@ mod tests {
         RuleEngine::new(parse_rule_text(Path::new("r.yml"), text).unwrap())
     }
 
-    fn source() -> MemorySource {
-        let mut source = MemorySource::new();
-        source.push("up", &Labels::from_pairs([("job", "a")]), 0, Some(0.0));
-        source.push("latency", &Labels::new(), 0, Some(2.0));
+    fn source() -> History {
+        let source = History::new(std::time::Duration::from_secs(3600));
+        source.insert("up", &Labels::from_pairs([("job", "a")]), 0, 0.0);
+        source.insert("latency", &Labels::new(), 0, 2.0);
         source
     }
 

@@ -1,9 +1,9 @@
 //! Tests of group evaluation: one alert per series, thresholds, hysteresis, values, ALERTS.
 
 use super::*;
+use crate::metrics::History;
 use crate::rules::alerts_metrics::alerts_families;
 use crate::rules::file::parse_rule_text;
-use crate::rules::memory_source::MemorySource;
 use crate::rules::state::{AlertState, EventKind};
 use std::path::Path;
 
@@ -14,9 +14,9 @@ fn group(text: &str) -> GroupState {
     GroupState::new(groups.remove(0))
 }
 
-fn cpu(source: &mut MemorySource, host: &str, at_ms: i64, value: f64) {
+fn cpu(source: &History, host: &str, at_ms: i64, value: f64) {
     let labels = Labels::from_pairs([("host", host)]);
-    source.push("cpu", &labels, at_ms, Some(value));
+    source.insert("cpu", &labels, at_ms, value);
 }
 
 const DISK: &str = r#"
@@ -33,10 +33,10 @@ groups:
 #[test]
 fn one_alert_per_series_with_templates() {
     let mut state = group(DISK);
-    let mut source = MemorySource::new();
+    let source = History::new(std::time::Duration::from_secs(3600));
     for (mount, value) in [("/", 95.0), ("/data", 91.5), ("/tmp", 50.0)] {
         let labels = Labels::from_pairs([("mountpoint", mount), ("fstype", "ext4")]);
-        source.push("disk", &labels, 0, Some(value));
+        source.insert("disk", &labels, 0, value);
     }
     let events = state.evaluate(&source, 0).events;
     assert_eq!(events.len(), 2);
@@ -64,9 +64,9 @@ fn one_alert_per_series_with_templates() {
 #[test]
 fn alerts_families_match_prometheus_shape() {
     let mut state = group(DISK);
-    let mut source = MemorySource::new();
+    let source = History::new(std::time::Duration::from_secs(3600));
     let labels = Labels::from_pairs([("mountpoint", "/"), ("fstype", "ext4")]);
-    source.push("disk", &labels, 0, Some(95.0));
+    source.insert("disk", &labels, 0, 95.0);
     state.evaluate(&source, 120_000);
     let families = alerts_families([&state]);
     assert_eq!(families[0].name, "ALERTS");
@@ -94,10 +94,10 @@ groups:
 #[test]
 fn thresholds_pick_the_highest_severity_and_clear_adds_hysteresis() {
     let mut state = group(CPU);
-    let mut source = MemorySource::new();
-    source.push("load", &Labels::from_pairs([("host", "a")]), 0, Some(3.0));
-    cpu(&mut source, "a", 0, 85.0);
-    cpu(&mut source, "b", 0, 50.0);
+    let source = History::new(std::time::Duration::from_secs(3600));
+    source.insert("load", &Labels::from_pairs([("host", "a")]), 0, 3.0);
+    cpu(&source, "a", 0, 85.0);
+    cpu(&source, "b", 0, 50.0);
     let events = state.evaluate(&source, 0).events;
     assert_eq!(events.len(), 1);
     let alert = &events[0].alert;
@@ -106,17 +106,17 @@ fn thresholds_pick_the_highest_severity_and_clear_adds_hysteresis() {
         (EventKind::Firing, Some("warning"))
     );
     assert_eq!(alert.annotations.get("summary"), Some("warning 85 load 3"));
-    cpu(&mut source, "a", MIN, 95.0);
+    cpu(&source, "a", MIN, 95.0);
     let events = state.evaluate(&source, MIN).events;
     assert_eq!(events[0].kind, EventKind::Changed);
     assert_eq!(events[0].alert.labels.get("severity"), Some("critical"));
     // 75 is below both thresholds but above clear: still firing, still critical.
-    cpu(&mut source, "a", 2 * MIN, 75.0);
+    cpu(&source, "a", 2 * MIN, 75.0);
     assert!(state.evaluate(&source, 2 * MIN).events.is_empty());
     let (_, alert) = state.active_alerts().next().unwrap();
     assert_eq!((alert.state, alert.value), (AlertState::Firing, 75.0));
     assert_eq!(alert.labels.get("severity"), Some("critical"));
-    cpu(&mut source, "a", 3 * MIN, 65.0);
+    cpu(&source, "a", 3 * MIN, 65.0);
     let events = state.evaluate(&source, 3 * MIN).events;
     assert_eq!(events[0].kind, EventKind::Resolved);
     assert_eq!(events[0].alert.resolved_value, Some(65.0));
@@ -126,12 +126,12 @@ fn thresholds_pick_the_highest_severity_and_clear_adds_hysteresis() {
 fn clear_expression_holds_until_it_returns_the_series() {
     let text = "groups:\n  - name: g\n    rules:\n      - alert: Hot\n        expr: cpu > 90\n        clear: cpu < 80\n";
     let mut state = group(text);
-    let mut source = MemorySource::new();
-    cpu(&mut source, "a", 0, 95.0);
+    let source = History::new(std::time::Duration::from_secs(3600));
+    cpu(&source, "a", 0, 95.0);
     assert_eq!(state.evaluate(&source, 0).events[0].kind, EventKind::Firing);
-    cpu(&mut source, "a", MIN, 85.0);
+    cpu(&source, "a", MIN, 85.0);
     assert!(state.evaluate(&source, MIN).events.is_empty());
-    cpu(&mut source, "a", 2 * MIN, 79.0);
+    cpu(&source, "a", 2 * MIN, 79.0);
     assert_eq!(
         state.evaluate(&source, 2 * MIN).events[0].kind,
         EventKind::Resolved
@@ -141,9 +141,9 @@ fn clear_expression_holds_until_it_returns_the_series() {
 #[test]
 fn restore_and_reload_keep_state() {
     let mut state = group(DISK);
-    let mut source = MemorySource::new();
+    let source = History::new(std::time::Duration::from_secs(3600));
     let labels = Labels::from_pairs([("mountpoint", "/"), ("fstype", "ext4")]);
-    source.push("disk", &labels, 0, Some(95.0));
+    source.insert("disk", &labels, 0, 95.0);
     state.evaluate(&source, 0);
     state.evaluate(&source, MIN);
     let saved: Vec<AlertInstance> = state.active_alerts().map(|(_, a)| a.clone()).collect();
@@ -162,7 +162,7 @@ fn restore_and_reload_keep_state() {
 #[test]
 fn push_triggered_evaluation_only_runs_readers() {
     let mut state = group(DISK);
-    let source = MemorySource::new();
+    let source = History::new(std::time::Duration::from_secs(3600));
     assert!(state.reads_metric("disk"));
     state.evaluate_reading(&source, 0, &["other".to_owned()]);
     assert_eq!(state.rules[0].last_evaluation_ms, None);
@@ -174,9 +174,9 @@ fn push_triggered_evaluation_only_runs_readers() {
 fn evaluation_error_is_recorded_and_leaves_alerts_alone() {
     let text = "groups:\n  - name: g\n    rules:\n      - alert: Bad\n        expr: up / on() up\n";
     let mut state = group(text);
-    let mut source = MemorySource::new();
-    source.push("up", &Labels::from_pairs([("job", "a")]), 0, Some(1.0));
-    source.push("up", &Labels::from_pairs([("job", "b")]), 0, Some(1.0));
+    let source = History::new(std::time::Duration::from_secs(3600));
+    source.insert("up", &Labels::from_pairs([("job", "a")]), 0, 1.0);
+    source.insert("up", &Labels::from_pairs([("job", "b")]), 0, 1.0);
     let evaluation = state.evaluate(&source, 0);
     assert_eq!(evaluation.errors.len(), 1, "{evaluation:?}");
     assert!(evaluation.events.is_empty());

@@ -1,7 +1,8 @@
 //! The rule engine: rule files, validation, the alert state machine, templates, evaluation of
 //! a group over a `SampleSource`, and the promtool-style unit-test runner.
 //!
-//! It reads metrics only through `expr::SampleSource` and never sends notifications: it returns
+//! It reads metrics only through `model::source::SampleSource` (re-exported as
+//! `expr::SampleSource`) and never sends notifications: it returns
 //! `AlertEvent`s for the caller to persist (see `crate::store`) and dispatch.
 
 pub mod alerts_metrics;
@@ -12,7 +13,6 @@ pub mod glob;
 pub mod group;
 pub mod humanize;
 pub mod locate;
-pub mod memory_source;
 pub mod model;
 pub mod resolve_value;
 pub mod prometheus_rules;

@@ -59,7 +59,7 @@ mod tests {
     use crate::model::Labels;
     use crate::rules::file::parse_rule_text;
     use crate::rules::group::GroupState;
-    use crate::rules::memory_source::MemorySource;
+    use crate::metrics::History;
     use crate::rules::state::EventKind;
     use std::path::Path;
 
@@ -70,12 +70,19 @@ mod tests {
         GroupState::new(groups.remove(0))
     }
 
-    fn cpu(source: &mut MemorySource, host: &str, at_ms: i64, value: Option<f64>) {
+    fn cpu(source: &mut History, host: &str, at_ms: i64, value: Option<f64>) {
         let labels = Labels::from_pairs([("host", host)]);
-        source.push("cpu", &labels, at_ms, value);
+        match value {
+            Some(value) => source.insert("cpu", &labels, at_ms, value),
+            None => source.insert_stale("cpu", &labels, at_ms),
+        }
     }
 
-    fn resolved(state: &mut GroupState, source: &MemorySource, at: i64) -> Option<f64> {
+    fn source() -> History {
+        History::new(std::time::Duration::from_secs(3600))
+    }
+
+    fn resolved(state: &mut GroupState, source: &History, at: i64) -> Option<f64> {
         let events = state.evaluate(source, at).events;
         let event = events.iter().find(|e| e.kind == EventKind::Resolved);
         let event = event.expect("the alert resolves");
@@ -91,7 +98,7 @@ mod tests {
     fn a_resolve_carries_the_raw_value_not_the_last_firing_one() {
         let text = "groups:\n  - name: g\n    rules:\n      - alert: Hot\n        expr: cpu > 90\n        labels: {severity: warning}\n";
         let mut state = group(text);
-        let mut source = MemorySource::new();
+        let mut source = source();
         cpu(&mut source, "a", 0, Some(95.0));
         assert_eq!(state.evaluate(&source, 0).events[0].kind, EventKind::Firing);
         cpu(&mut source, "a", MIN, Some(70.0));
@@ -102,7 +109,7 @@ mod tests {
     fn thresholds_with_clear_resolve_at_the_current_value() {
         let text = "groups:\n  - name: g\n    rules:\n      - alert: Hot\n        expr: cpu\n        thresholds: {warning: \"> 80\"}\n        clear: \"< 70\"\n";
         let mut state = group(text);
-        let mut source = MemorySource::new();
+        let mut source = source();
         cpu(&mut source, "a", 0, Some(85.0));
         state.evaluate(&source, 0);
         cpu(&mut source, "a", MIN, Some(60.0));
@@ -113,7 +120,7 @@ mod tests {
     fn a_vanished_series_resolves_without_a_value() {
         let text = "groups:\n  - name: g\n    rules:\n      - alert: Hot\n        expr: cpu > 90\n";
         let mut state = group(text);
-        let mut source = MemorySource::new();
+        let mut source = source();
         cpu(&mut source, "a", 0, Some(95.0));
         state.evaluate(&source, 0);
         cpu(&mut source, "a", MIN, None);

@@ -1,6 +1,6 @@
 //! `watchpost test rules TESTFILE...`: rule unit tests in promtool's format (`rule_files`,
 //! `evaluation_interval`, `tests[].input_series` in expanding notation, `alert_rule_test` with
-//! `eval_time`, `alertname`, `exp_alerts`). Input series go into a `MemorySource`; every group
+//! `eval_time`, `alertname`, `exp_alerts`). Input series go into a `metrics::History`; every group
 //! is evaluated at each `evaluation_interval` step, and the firing alerts of `alertname` at the
 //! last step not after `eval_time` are compared with the expected ones (labels and annotations,
 //! exactly, `alertname` added to the expected labels as promtool does).
@@ -8,9 +8,9 @@
 use super::file::load_rule_files;
 use super::glob::expand_glob;
 use super::group::GroupState;
-use super::memory_source::MemorySource;
 use super::state::AlertState;
 use super::unittest_series::{Point, expand_values, parse_series};
+use crate::metrics::History;
 use crate::model::Labels;
 use crate::model::duration::{format_duration, serde_duration, serde_opt_duration};
 use serde::Deserialize;
@@ -187,24 +187,24 @@ fn millis(duration: Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
 
-fn load_series(test: &TestGroup, step: Duration) -> Result<MemorySource, String> {
-    let mut source = MemorySource::new();
+/// The test's input series in a [`History`] that keeps every sample (no retention limit: the
+/// whole test's data is loaded before the first evaluation).
+fn load_series(test: &TestGroup, step: Duration) -> Result<History, String> {
+    let source = History::new(Duration::MAX);
     for input in &test.input_series {
         let (name, labels) = parse_series(&input.series)?;
         let values = match &input.values {
             serde_yaml::Value::String(s) => s.clone(),
             other => serde_yaml::to_string(other).unwrap_or_default(),
         };
-        let mut samples = Vec::new();
         for (i, point) in expand_values(&values)?.into_iter().enumerate() {
-            let at = millis(step) * i as i64;
+            let at = millis(step).saturating_mul(i as i64);
             match point {
-                Point::Value(v) => samples.push((at, Some(v))),
-                Point::Stale => samples.push((at, None)),
+                Point::Value(v) => source.insert(&name, &labels, at, v),
+                Point::Stale => source.insert_stale(&name, &labels, at),
                 Point::Missing => {}
             }
         }
-        source.add_series(&name, labels, samples);
     }
     Ok(source)
 }

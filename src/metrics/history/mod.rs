@@ -1,4 +1,5 @@
-//! `History`: recent samples per series for rule windows, the engine's [`SampleSource`].
+//! `History`: recent samples per series for rule windows, the engine's
+//! [`SampleSource`](crate::model::source::SampleSource).
 //!
 //! Series are keyed by series name (`x`, `x_bucket`, `x_sum`, `x_count`) and label fingerprint;
 //! each holds a [`ring::Ring`] of 12-byte samples kept for the retention (the longest window
@@ -7,24 +8,34 @@
 //! no lock is held across an await (there are none). A series a source stops reporting is
 //! marked stale at that source's next record (a timestamp, not a NaN sample): instant
 //! selectors stop seeing it at once, range windows still see its earlier samples, and it is
-//! dropped once its newest sample is older than the retention.
+//! dropped once its newest sample is older than the retention. A series can also carry explicit
+//! staleness markers ([`History::insert_stale`], the rule unit-test runner's `stale`). Label
+//! sets are interned across metrics ([`interner`]).
 
+mod interner;
+mod read;
 mod ring;
 
 use super::MetricFamily;
 use crate::model::Labels;
-use crate::rules::expr::{
-    LOOKBACK, Matcher, SampleSource, SeriesSamples, SeriesVisitor, matches_all,
-};
+use crate::model::source::LOOKBACK;
+use interner::LabelInterner;
 use ring::{Ring, SLOT_BYTES};
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::{Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
 const SHARDS: usize = 16;
 const NOT_STALE: i64 = i64::MAX;
 const MANUAL_SOURCE: u32 = u32::MAX;
+/// The value stored for an explicit staleness marker (Prometheus's StaleNaN bit pattern, which
+/// no parsed or computed NaN has).
+const STALE_MARKER_BITS: u64 = 0x7ff0_0000_0000_0002;
+
+fn is_stale_marker(value: f64) -> bool {
+    value.to_bits() == STALE_MARKER_BITS
+}
 
 /// Hashes an already well-mixed u64 fingerprint by passing it through.
 #[derive(Default)]
@@ -47,7 +58,7 @@ impl Hasher for PassThroughHasher {
 type SeriesMap = HashMap<u64, Series, BuildHasherDefault<PassThroughHasher>>;
 
 struct Series {
-    labels: Labels,
+    labels: Arc<Labels>,
     ring: Ring,
     stale_at_ms: i64,
     source: u32,
@@ -75,6 +86,8 @@ pub struct HistoryStats {
     pub samples: usize,
     /// Bytes of ring slots allocated for samples (capacity × 12).
     pub sample_bytes: usize,
+    /// Distinct label sets held (series share them across metrics).
+    pub label_sets: usize,
 }
 
 /// Recent samples per series, thread-safe; see the module doc.
@@ -82,6 +95,7 @@ pub struct History {
     retention_ms: i64,
     shards: Vec<RwLock<Shard>>,
     sources: Mutex<HashMap<String, SourceState>>,
+    labels: LabelInterner,
 }
 
 fn shard_of(metric: &str) -> usize {
@@ -98,6 +112,7 @@ impl History {
             retention_ms,
             shards: (0..SHARDS).map(|_| RwLock::default()).collect(),
             sources: Mutex::default(),
+            labels: LabelInterner::default(),
         }
     }
 
@@ -154,10 +169,18 @@ impl History {
     }
 
     /// Adds one sample outside any source (fixtures, rule unit tests); never marked stale.
+    /// Samples of a series must come in time order (a sample at or before the newest is
+    /// ignored).
     pub fn insert(&self, metric: &str, labels: &Labels, at_ms: i64, value: f64) {
         let mut shard = self.write_shard(metric);
         let series = shard.metrics.entry(metric.into()).or_default();
         self.push(series, labels, at_ms, value, (MANUAL_SOURCE, 0));
+    }
+
+    /// Adds a staleness marker at `at_ms`: from then until the series' next sample an instant
+    /// selector does not see it; range windows skip the marker itself.
+    pub fn insert_stale(&self, metric: &str, labels: &Labels, at_ms: i64) {
+        self.insert(metric, labels, at_ms, f64::from_bits(STALE_MARKER_BITS));
     }
 
     fn write_shard(&self, metric: &str) -> std::sync::RwLockWriteGuard<'_, Shard> {
@@ -167,17 +190,21 @@ impl History {
     }
 
     fn push(&self, map: &mut SeriesMap, labels: &Labels, at_ms: i64, value: f64, by: (u32, u32)) {
-        let series = map.entry(labels.fingerprint().0).or_insert_with(|| Series {
-            labels: labels.clone(),
+        let fingerprint = labels.fingerprint().0;
+        let series = map.entry(fingerprint).or_insert_with(|| Series {
+            labels: self.labels.intern(fingerprint, labels),
             ring: Ring::default(),
             stale_at_ms: NOT_STALE,
             source: by.0,
             round: by.1,
         });
-        if series.labels != *labels {
+        if *series.labels != *labels {
             return; // a 64-bit fingerprint collision: keep the first series
         }
-        if series.ring.push(at_ms, value, at_ms - self.retention_ms) {
+        if series
+            .ring
+            .push(at_ms, value, at_ms.saturating_sub(self.retention_ms))
+        {
             series.stale_at_ms = NOT_STALE;
             (series.source, series.round) = by;
         }
@@ -185,33 +212,48 @@ impl History {
 
     fn mark_stale(&self, metric: &str, source: u32, round: u32, at_ms: i64) {
         let mut shard = self.write_shard(metric);
-        let cutoff = at_ms - self.retention_ms;
+        let cutoff = at_ms.saturating_sub(self.retention_ms);
+        let mut dropped = Vec::new();
         if let Some(map) = shard.metrics.get_mut(metric) {
             for series in map.values_mut() {
                 if series.source == source && series.round != round {
                     series.stale_at_ms = series.stale_at_ms.min(at_ms);
                 }
             }
-            map.retain(|_, s| s.ring.newest().is_some_and(|(t, _)| t > cutoff));
+            map.retain(|&fingerprint, s| {
+                let keep = s.ring.newest().is_some_and(|(t, _)| t > cutoff);
+                if !keep {
+                    dropped.push(fingerprint);
+                }
+                keep
+            });
             if map.is_empty() {
                 shard.metrics.remove(metric);
             }
         }
+        drop(shard);
+        self.labels.release_unused(&dropped);
     }
 
     /// Drops samples and series older than the retention before `now_ms`.
     pub fn prune(&self, now_ms: i64) {
-        let cutoff = now_ms - self.retention_ms;
+        let cutoff = now_ms.saturating_sub(self.retention_ms);
+        let mut dropped = Vec::new();
         for shard in &self.shards {
             let mut shard = shard.write().unwrap_or_else(PoisonError::into_inner);
             for map in shard.metrics.values_mut() {
-                map.retain(|_, series| {
+                map.retain(|&fingerprint, series| {
                     series.ring.expire(cutoff);
-                    series.ring.len() > 0
+                    let keep = series.ring.len() > 0;
+                    if !keep {
+                        dropped.push(fingerprint);
+                    }
+                    keep
                 });
             }
             shard.metrics.retain(|_, map| !map.is_empty());
         }
+        self.labels.release_unused(&dropped);
     }
 
     /// Series, samples and sample bytes held.
@@ -225,84 +267,8 @@ impl History {
                 stats.sample_bytes += series.ring.capacity() * SLOT_BYTES;
             }
         }
+        stats.label_sets = self.labels.len();
         stats
-    }
-}
-
-/// Appends to `out` the samples of `series` a query at `now_ms` over `window_ms` sees.
-fn visible_samples(series: &Series, window_ms: i64, now_ms: i64, out: &mut Vec<(i64, f64)>) {
-    if window_ms > 0 {
-        let start = now_ms - window_ms;
-        out.extend(
-            series
-                .ring
-                .iter()
-                .filter(|&(t, _)| t > start && t <= now_ms),
-        );
-        return;
-    }
-    if series.stale_at_ms <= now_ms {
-        return;
-    }
-    let lookback_start = now_ms - LOOKBACK.as_millis() as i64;
-    out.extend(
-        series
-            .ring
-            .iter()
-            .rev()
-            .find(|&(t, _)| t <= now_ms)
-            .filter(|&(t, _)| t > lookback_start),
-    );
-}
-
-fn window_millis(window: Duration) -> i64 {
-    window.as_millis().min(i64::MAX as u128) as i64
-}
-
-impl SampleSource for History {
-    fn select(
-        &self,
-        metric: &str,
-        matchers: &[Matcher],
-        window: Duration,
-        now_ms: i64,
-    ) -> Vec<SeriesSamples> {
-        let mut rows = Vec::new();
-        self.visit(metric, matchers, window, now_ms, &mut |labels, samples| {
-            rows.push(SeriesSamples {
-                labels: labels.clone(),
-                samples: samples.to_vec(),
-            });
-        });
-        rows
-    }
-
-    fn visit(
-        &self,
-        metric: &str,
-        matchers: &[Matcher],
-        window: Duration,
-        now_ms: i64,
-        visitor: &mut SeriesVisitor<'_>,
-    ) {
-        let window_ms = window_millis(window);
-        let shard = self.shards[shard_of(metric)]
-            .read()
-            .unwrap_or_else(PoisonError::into_inner);
-        let Some(map) = shard.metrics.get(metric) else {
-            return;
-        };
-        let mut samples = Vec::new();
-        for series in map.values() {
-            if !matches_all(matchers, &series.labels) {
-                continue;
-            }
-            samples.clear();
-            visible_samples(series, window_ms, now_ms, &mut samples);
-            if !samples.is_empty() {
-                visitor(&series.labels, &samples);
-            }
-        }
     }
 }
 

@@ -2,7 +2,8 @@
 
 use super::*;
 use crate::metrics::{MetricType, Sample};
-use crate::rules::expr::MatchOp;
+use crate::model::matcher::{MatchOp, Matcher};
+use crate::model::source::{SampleSource, SeriesSamples};
 use std::sync::Arc;
 
 const MINUTE: Duration = Duration::from_secs(60);
@@ -188,4 +189,40 @@ fn writers_and_readers_run_concurrently() {
     let rows = history.select("up", &[], 2 * MINUTE, 60_000);
     assert_eq!(instances(&rows), ["one", "two"]);
     assert!(rows.iter().all(|r| r.samples.len() == 50));
+}
+
+#[test]
+fn explicit_staleness_markers_hide_a_series_until_its_next_sample() {
+    let history = History::new(10 * MINUTE);
+    let labels = Labels::new();
+    history.insert("up", &labels, 0, 1.0);
+    history.insert_stale("up", &labels, 15_000);
+    history.insert("up", &labels, 45_000, 2.0);
+    let instant = |at| history.select("up", &[], Duration::ZERO, at);
+    assert_eq!(instant(10_000)[0].samples, vec![(0, 1.0)]);
+    assert!(
+        instant(30_000).is_empty(),
+        "stale between the marker and the next sample"
+    );
+    assert_eq!(instant(45_000)[0].samples, vec![(45_000, 2.0)]);
+    let range = history.select("up", &[], MINUTE, 50_000);
+    assert_eq!(
+        range[0].samples,
+        vec![(0, 1.0), (45_000, 2.0)],
+        "markers are not samples"
+    );
+}
+
+#[test]
+fn label_sets_are_shared_across_metrics_and_released_with_their_series() {
+    let history = History::new(MINUTE);
+    let families = [
+        gauge("up", &[("a", 1.0)]),
+        gauge("load", &[("a", 1.0), ("b", 2.0)]),
+    ];
+    history.record(&families, 0);
+    assert_eq!(history.stats().series, 3);
+    assert_eq!(history.stats().label_sets, 2);
+    history.prune(10 * 60_000);
+    assert_eq!(history.stats(), HistoryStats::default());
 }

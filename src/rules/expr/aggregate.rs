@@ -68,7 +68,7 @@ pub(crate) fn aggregate(op: AggOp, grouping: &Grouping, input: Vector) -> Vector
         .collect()
 }
 
-fn combine(op: AggOp, values: Vec<f64>) -> f64 {
+fn combine(op: AggOp, mut values: Vec<f64>) -> f64 {
     let n = values.len() as f64;
     let mean = values.iter().sum::<f64>() / n;
     // min/max ignore NaN unless every value is NaN, as Prometheus does.
@@ -80,6 +80,6 @@ fn combine(op: AggOp, values: Vec<f64>) -> f64 {
         AggOp::Count => n,
         AggOp::Stdvar => values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n,
         AggOp::Stddev => (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt(),
-        AggOp::Quantile(phi) => quantile(phi, values),
+        AggOp::Quantile(phi) => quantile(phi, &mut values),
     }
 }

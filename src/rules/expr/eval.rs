@@ -2,13 +2,12 @@
 
 use super::EvalError;
 use super::aggregate::aggregate;
-use super::ast::Selector;
 use super::compile::Plan;
-use super::functions::{Window, apply};
+use super::functions::{Window, WindowFunc, apply};
 use super::matching::{join, set_operation};
 use super::scalar::Program;
-use super::source::SampleSource;
 use crate::model::Labels;
+use crate::model::source::SampleSource;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -64,14 +63,28 @@ pub(crate) fn evaluate(
     })
 }
 
-/// How a series plan turns one series' samples into its value.
-type WindowValue = Box<dyn Fn(&[(i64, f64)]) -> Option<f64>>;
-
 fn is_series_plan(plan: &Plan) -> bool {
     matches!(
         plan,
         Plan::Instant(_) | Plan::Timestamp(_) | Plan::Window { .. }
     )
+}
+
+/// How a series plan turns one series' samples into its value.
+enum SeriesValue {
+    Latest,
+    LatestTimestamp,
+    Window(WindowFunc, Window),
+}
+
+impl SeriesValue {
+    fn of(&self, samples: &[(i64, f64)], scratch: &mut Vec<f64>) -> Option<f64> {
+        match *self {
+            Self::Latest => Some(samples.last()?.1),
+            Self::LatestTimestamp => Some(samples.last()?.0 as f64 / 1000.0),
+            Self::Window(func, window) => apply(func, samples, window, scratch),
+        }
+    }
 }
 
 /// Calls `emit` with each selected series' labels (borrowed) and its value under `plan`,
@@ -82,26 +95,26 @@ fn series_values(
     now_ms: i64,
     emit: &mut dyn FnMut(&Labels, f64),
 ) {
-    let (selector, value): (&Selector, WindowValue) = match plan {
-        Plan::Instant(selector) => (selector, Box::new(|s| Some(s.last()?.1))),
-        Plan::Timestamp(selector) => (selector, Box::new(|s| Some(s.last()?.0 as f64 / 1000.0))),
+    let (selector, value) = match plan {
+        Plan::Instant(selector) => (selector, SeriesValue::Latest),
+        Plan::Timestamp(selector) => (selector, SeriesValue::LatestTimestamp),
         Plan::Window { func, selector } => {
             let window = Window {
                 end_ms: now_ms - selector.offset_ms as i64,
                 range_ms: selector.range_ms.unwrap_or(0) as i64,
             };
-            let func = *func;
-            (selector, Box::new(move |s| apply(func, s, window)))
+            (selector, SeriesValue::Window(*func, window))
         }
         _ => return,
     };
+    let mut scratch = Vec::new();
     source.visit(
         &selector.metric,
         &selector.matchers,
         Duration::from_millis(selector.range_ms.unwrap_or(0)),
         now_ms - selector.offset_ms as i64,
         &mut |labels, samples| {
-            if let Some(v) = value(samples) {
+            if let Some(v) = value.of(samples, &mut scratch) {
                 emit(labels, v);
             }
         },

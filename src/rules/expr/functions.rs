@@ -86,8 +86,15 @@ fn percentile_alias(name: &str) -> Option<f64> {
     format!("0.{digits}").parse().ok()
 }
 
-/// Applies `func` to `samples` (time-ordered, all inside the window).
-pub(crate) fn apply(func: WindowFunc, samples: &[(i64, f64)], window: Window) -> Option<f64> {
+/// Applies `func` to `samples` (time-ordered, all inside the window); `scratch` is reused
+/// space for the functions that need a copy of the values (quantiles), so a tick over many
+/// series allocates once.
+pub(crate) fn apply(
+    func: WindowFunc,
+    samples: &[(i64, f64)],
+    window: Window,
+    scratch: &mut Vec<f64>,
+) -> Option<f64> {
     let (_, last) = *samples.last()?;
     let values = || samples.iter().map(|&(_, v)| v);
     let count = samples.len() as f64;
@@ -101,7 +108,11 @@ pub(crate) fn apply(func: WindowFunc, samples: &[(i64, f64)], window: Window) ->
         WindowFunc::Present => 1.0,
         WindowFunc::Stddev => variance(samples).sqrt(),
         WindowFunc::Stdvar => variance(samples),
-        WindowFunc::Quantile(phi) => quantile(phi, values().collect()),
+        WindowFunc::Quantile(phi) => {
+            scratch.clear();
+            scratch.extend(values());
+            quantile(phi, scratch)
+        }
         WindowFunc::Rate => extrapolated_delta(samples, window, true)? / seconds(window.range_ms),
         WindowFunc::Increase => extrapolated_delta(samples, window, true)?,
         WindowFunc::Delta => extrapolated_delta(samples, window, false)?,
@@ -134,8 +145,8 @@ fn variance(samples: &[(i64, f64)]) -> f64 {
 }
 
 /// Prometheus's quantile: linear interpolation between the closest ranks; φ outside [0, 1]
-/// gives ±Inf, an empty set NaN.
-pub(crate) fn quantile(phi: f64, mut values: Vec<f64>) -> f64 {
+/// gives ±Inf, an empty set NaN. Reorders `values` (selects the two ranks, no full sort).
+pub(crate) fn quantile(phi: f64, values: &mut [f64]) -> f64 {
     if values.is_empty() || phi.is_nan() {
         return f64::NAN;
     }
@@ -145,12 +156,17 @@ pub(crate) fn quantile(phi: f64, mut values: Vec<f64>) -> f64 {
     if phi > 1.0 {
         return f64::INFINITY;
     }
-    values.sort_by(f64::total_cmp);
     let rank = phi * (values.len() - 1) as f64;
     let lower = rank.floor() as usize;
-    let upper = (lower + 1).min(values.len() - 1);
     let weight = rank - rank.floor();
-    values[lower] * (1.0 - weight) + values[upper] * weight
+    let (_, &mut below, above) = values.select_nth_unstable_by(lower, f64::total_cmp);
+    // The next rank is the least of the values ordered after `lower` (itself at the top).
+    let next = above
+        .iter()
+        .copied()
+        .min_by(f64::total_cmp)
+        .unwrap_or(below);
+    below * (1.0 - weight) + next * weight
 }
 
 fn count_steps(samples: &[(i64, f64)], step: impl Fn(f64, f64) -> bool) -> f64 {
@@ -249,18 +265,34 @@ mod tests {
 
     #[test]
     fn empty_windows_yield_nothing_and_rates_need_two_samples() {
-        assert_eq!(apply(WindowFunc::Avg, &[], WINDOW), None);
-        assert_eq!(apply(WindowFunc::Rate, &[(1000, 1.0)], WINDOW), None);
-        assert_eq!(apply(WindowFunc::Deriv, &[(1000, 1.0)], WINDOW), None);
-        assert_eq!(apply(WindowFunc::Count, &[(1000, 1.0)], WINDOW), Some(1.0));
+        assert_eq!(apply(WindowFunc::Avg, &[], WINDOW, &mut Vec::new()), None);
+        assert_eq!(
+            apply(WindowFunc::Rate, &[(1000, 1.0)], WINDOW, &mut Vec::new()),
+            None
+        );
+        assert_eq!(
+            apply(WindowFunc::Deriv, &[(1000, 1.0)], WINDOW, &mut Vec::new()),
+            None
+        );
+        assert_eq!(
+            apply(WindowFunc::Count, &[(1000, 1.0)], WINDOW, &mut Vec::new()),
+            Some(1.0)
+        );
     }
 
     #[test]
     fn quantile_edges() {
-        assert!(quantile(0.5, Vec::new()).is_nan());
-        assert_eq!(quantile(-0.1, vec![1.0]), f64::NEG_INFINITY);
-        assert_eq!(quantile(0.0, vec![3.0, 1.0, 2.0]), 1.0);
-        assert_eq!(quantile(0.25, vec![4.0, 1.0, 2.0, 3.0, 5.0]), 2.0);
+        assert!(quantile(0.5, &mut []).is_nan());
+        assert_eq!(quantile(-0.1, &mut [1.0]), f64::NEG_INFINITY);
+        assert_eq!(quantile(0.0, &mut [3.0, 1.0, 2.0]), 1.0);
+        assert_eq!(quantile(0.25, &mut [4.0, 1.0, 2.0, 3.0, 5.0]), 2.0);
+        assert_eq!(quantile(1.0, &mut [4.0, 1.0, 2.0]), 4.0);
+        assert!((quantile(0.9, &mut [10.0, 0.0, 5.0, 7.0]) - 9.1).abs() < 1e-9);
+        assert_eq!(
+            quantile(0.5, &mut [2.0, f64::NAN, 1.0]),
+            2.0,
+            "NaN orders last"
+        );
     }
 
     #[test]
@@ -271,7 +303,7 @@ mod tests {
             end_ms: 60_000,
             range_ms: 61_000,
         };
-        let rate = apply(WindowFunc::Rate, &samples, window).unwrap_or(f64::NAN);
+        let rate = apply(WindowFunc::Rate, &samples, window, &mut Vec::new()).unwrap_or(f64::NAN);
         assert!((rate - 60.0 / 61.0).abs() < 1e-9, "{rate}");
     }
 }

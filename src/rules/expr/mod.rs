@@ -36,17 +36,17 @@ mod aggregate;
 mod ast;
 mod compile;
 mod eval;
+mod fast_compare;
 mod functions;
 mod lexer;
 mod matching;
 mod parser;
 pub mod promql;
 mod scalar;
-mod source;
 mod watched;
 
 pub use crate::model::matcher::{MatchOp, Matcher, matches_all};
-pub use source::{LOOKBACK, SampleSource, SeriesSamples, SeriesVisitor};
+pub use crate::model::source::{LOOKBACK, SampleSource, SeriesSamples, SeriesVisitor};
 pub use watched::watched_text;
 
 use crate::model::Labels;

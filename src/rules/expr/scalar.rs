@@ -4,6 +4,7 @@
 //! Scalar functions come from [`SlotContext`], not from evalexpr's builtins (disabled), so the
 //! set is exactly [`SCALAR_FUNCTIONS`]; [`Program::build`] rejects a tree naming anything else.
 
+use super::fast_compare::FastCompare;
 use super::{EvalError, ExprError};
 use evalexpr::{Context, EvalexprError, EvalexprResult, Node, Value};
 
@@ -37,6 +38,8 @@ pub(crate) struct Program {
     time_slot: Option<usize>,
     /// When the value tree is a lone variable (a filter's kept operand), its slot: read directly.
     value_slot: Option<usize>,
+    /// When the filter is `input OP literal`, the same comparison run natively.
+    fast_filter: Option<FastCompare>,
 }
 
 /// Allocates slots while the compiler writes evalexpr text.
@@ -114,10 +117,15 @@ impl Program {
             }
             _ => None,
         };
+        let filter = filter.map(build).transpose()?;
+        let fast_filter = filter
+            .as_ref()
+            .and_then(|tree| FastCompare::recognise(tree, inputs, &template));
         let program = Self {
             value,
             value_slot,
-            filter: filter.map(build).transpose()?,
+            filter,
+            fast_filter,
             slots: template,
             inputs,
             time_slot,
@@ -177,11 +185,20 @@ pub(crate) struct Runner<'p> {
 impl Runner<'_> {
     /// The value for one row of inputs, or `None` when the filter comparison is false.
     pub fn run(&mut self, inputs: &[f64]) -> Result<Option<f64>, EvalError> {
+        if let Some(fast) = &self.program.fast_filter {
+            if !fast.holds(inputs) {
+                return Ok(None);
+            }
+            if let Some(&value) = self.program.value_slot.and_then(|slot| inputs.get(slot)) {
+                return Ok(Some(value));
+            }
+        }
         for (slot, &value) in self.context.slots.iter_mut().zip(inputs) {
             *slot = Value::Float(value);
         }
         let scalar_error = |e: EvalexprError| EvalError::Scalar(e.to_string());
-        if let Some(filter) = &self.program.filter
+        if self.program.fast_filter.is_none()
+            && let Some(filter) = &self.program.filter
             && !filter
                 .eval_boolean_with_context(&self.context)
                 .map_err(scalar_error)?
@@ -299,9 +316,26 @@ mod tests {
     fn filter_false_drops_the_row() {
         let p = program("i0", Some("(i0 > c0)"), 1, &[90.0]);
         assert_eq!(p.value_slot, Some(0), "a lone variable is read directly");
+        assert!(p.fast_filter.is_some(), "a threshold runs natively");
         let mut runner = p.runner(0);
         assert_eq!(runner.run(&[95.0]).unwrap(), Some(95.0));
         assert_eq!(runner.run(&[85.0]).unwrap(), None);
+    }
+
+    #[test]
+    fn a_threshold_under_arithmetic_still_goes_through_evalexpr() {
+        let p = program("(i0 * c1)", Some("((i0 * c1) >= c0)"), 1, &[10.0, 2.0]);
+        assert!(p.fast_filter.is_none());
+        let mut runner = p.runner(0);
+        assert_eq!(runner.run(&[5.0]).unwrap(), Some(10.0));
+        assert_eq!(runner.run(&[4.0]).unwrap(), None);
+        let p = program("(i0 * c1)", Some("(i0 >= c0)"), 1, &[5.0, 2.0]);
+        assert!(p.fast_filter.is_some());
+        assert_eq!(
+            p.runner(0).run(&[5.0]).unwrap(),
+            Some(10.0),
+            "value tree still runs"
+        );
     }
 
     #[test]

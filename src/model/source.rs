@@ -1,4 +1,7 @@
 //! The read seam between the rule engine and stored samples: [`SampleSource`] and its rows.
+//!
+//! It lives in `model` so that `metrics::History` (which implements it) and `rules` (which
+//! reads through it) both depend on `model` rather than on each other.
 
 use crate::model::Labels;
 use crate::model::matcher::Matcher;
