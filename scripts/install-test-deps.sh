@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # Installs everything watchpost's tests and benchmark need, idempotently:
 #   - Debian's prometheus (2.42, ships promtool 2.x), prometheus-node-exporter,
-#     prometheus-alertmanager, python3-aiosmtpd, python3-prometheus-client, curl, jq (apt, as root);
+#     prometheus-alertmanager, python3-aiosmtpd, python3-prometheus-client, curl, jq, openssl (the
+#     probe tests' HTTPS peer), prometheus-pushgateway (the push benchmark) (apt, as root);
 #   - Prometheus 3.x, promtool 3.x, alertmanager and docker compose v2 unpacked into ./.tools
 #     by ../shared/tools/current-prometheus.sh (git-ignored).
 # Debian services are never left running: a policy-rc.d that denies service starts is in place
-# during the install, and anything Debian started anyway on :9090/:9093/:9100 is stopped.
+# during the install, and anything Debian started anyway on :9090/:9091/:9093/:9100 is stopped.
 #   usage: scripts/install-test-deps.sh        (from anywhere; run as root)
 set -euo pipefail
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo_root"
 
-apt_packages=(prometheus prometheus-node-exporter prometheus-alertmanager python3-aiosmtpd python3-prometheus-client curl jq)
-debian_services=(prometheus prometheus-node-exporter prometheus-alertmanager)
+apt_packages=(prometheus prometheus-node-exporter prometheus-alertmanager python3-aiosmtpd python3-prometheus-client curl jq openssl prometheus-pushgateway)
+debian_services=(prometheus prometheus-node-exporter prometheus-alertmanager prometheus-pushgateway)
 policy_file=/usr/sbin/policy-rc.d
 
 log() { echo "install-test-deps: $*" >&2; }

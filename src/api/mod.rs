@@ -47,6 +47,8 @@ pub struct AppState {
     pub push: PushHandle,
     /// The notification pipeline (history, silences, acknowledgements).
     pub notify: NotifyHandle,
+    /// Every probe's last status (for `/api/v1/health/detailed`).
+    pub probes: crate::collect::probe::ProbeHandle,
 }
 
 /// The router with every endpoint; responses are gzip-compressed when the client asks.
@@ -179,6 +181,7 @@ mod tests {
             rules_interval: Duration::from_secs(15),
             push,
             notify: notify_handle,
+            probes: crate::collect::probe::ProbeHandle::default(),
         };
         (state, tx)
     }

@@ -69,6 +69,7 @@ struct Running {
     collector_names: BTreeSet<String>,
     rules: RulesRuntime,
     notify: NotifyRuntime,
+    probes: collect::probe::ProbeRuntime,
 }
 
 impl Running {
@@ -90,6 +91,7 @@ impl Running {
         );
         self.scheduler.spawn(tasks, self.shutdown_rx.clone());
         self.collector_names = names;
+        self.probes.apply(&config.probes, &self.shutdown_rx);
         Ok(())
     }
 }
@@ -133,6 +135,7 @@ pub async fn run(
         collector_names: BTreeSet::new(),
         rules,
         notify,
+        probes: collect::probe::ProbeRuntime::new(registry.clone()),
     };
     running.apply_collectors(&config)?;
 
@@ -163,6 +166,7 @@ pub async fn run(
         rules_interval: config.rules.evaluation_interval,
         push,
         notify: running.notify.handle(),
+        probes: running.probes.handle(),
     };
     let mut server_shutdown = shutdown_rx.clone();
     let server = tokio::spawn(async move {
@@ -192,6 +196,7 @@ pub async fn run(
     running.scheduler.abort_all();
     running.rules.abort();
     running.notify.abort();
+    running.probes.abort();
     push_ticks.abort();
     match server.await {
         Ok(result) => result.context("serving HTTP")?,

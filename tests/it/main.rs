@@ -12,6 +12,7 @@ mod exporter;
 mod exposition;
 mod golden;
 mod notify;
+mod probes;
 mod process;
 mod prom_server;
 mod prometheus;
