@@ -36,7 +36,7 @@ fn app() -> Router {
             "/broken",
             get(|| async { (StatusCode::INTERNAL_SERVER_ERROR, "boom") }),
         )
-        .route("/hang", get(|| std::future::pending::<&'static str>()))
+        .route("/hang", get(std::future::pending::<&'static str>))
 }
 
 async fn serve_app() -> String {

@@ -137,7 +137,10 @@ fn json_equal(actual: &serde_json::Value, wanted: &serde_json::Value) -> bool {
         (
             serde_json::Value::Number(_) | serde_json::Value::Bool(_),
             serde_json::Value::String(s),
-        ) => actual.to_string() == *s,
+        ) => {
+            let spelled = actual.to_string();
+            spelled == *s
+        }
         (serde_json::Value::Number(a), serde_json::Value::Number(b)) => a.as_f64() == b.as_f64(),
         _ => false,
     }
