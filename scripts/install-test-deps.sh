@@ -2,12 +2,12 @@
 # Installs everything watchpost's tests and benchmark need, idempotently:
 #   - Debian's prometheus (2.42, ships promtool 2.x), prometheus-node-exporter,
 #     prometheus-alertmanager, python3-aiosmtpd, python3-prometheus-client, curl, jq, openssl
-#     (the email TLS tests' test CA), prometheus-pushgateway (bench/notify_latency.sh) (apt, as root);
+#     (the email TLS tests' and probe tests' test CAs), prometheus-pushgateway (bench/notify_latency.sh, bench/compare_push.sh) (apt, as root);
 #   - cargo-fuzz (cargo install --locked, only when missing) for scripts/fuzz.sh;
 #   - Prometheus 3.x, promtool 3.x, alertmanager and docker compose v2 unpacked into ./.tools
 #     by ../shared/tools/current-prometheus.sh (git-ignored).
 # Debian services are never left running: a policy-rc.d that denies service starts is in place
-# during the install, and anything Debian started anyway on :9090/:9093/:9100 is stopped.
+# during the install, and anything Debian started anyway on :9090/:9091/:9093/:9100 is stopped.
 #   usage: scripts/install-test-deps.sh        (from anywhere; run as root)
 set -euo pipefail
 

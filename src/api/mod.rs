@@ -70,6 +70,8 @@ pub struct AppState {
     pub api: context::ApiContext,
     /// Authentication, scopes and rate limits (`auth::guard` runs in front of every route).
     pub guard: Arc<auth::Guard>,
+    /// Every probe's last status (for `/api/v1/health/detailed`).
+    pub probes: crate::collect::probe::ProbeHandle,
 }
 
 /// The router with every endpoint; responses are gzip-compressed when the client asks.
@@ -242,6 +244,7 @@ pub(crate) mod tests {
             logs: test_logs(&self_metrics_for_logs),
             api,
             guard,
+            probes: crate::collect::probe::ProbeHandle::default(),
         };
         (state, tx)
     }

@@ -14,6 +14,7 @@ mod notify_direct;
 mod notify_reload;
 mod notify_resend;
 mod notify_runtime;
+mod probe_status;
 mod push_runtime;
 mod receiver_failing;
 mod reload;
@@ -91,6 +92,7 @@ struct Running {
     file_groups: Vec<RuleGroup>,
     rules_interval: std::time::Duration,
     api: api::context::ApiContext,
+    probes: collect::probe::ProbeRuntime,
 }
 
 impl Running {
@@ -112,6 +114,7 @@ impl Running {
         );
         self.scheduler.spawn(tasks, self.shutdown_rx.clone());
         self.collector_names = names;
+        self.probes.apply(&config.probes, &self.shutdown_rx);
         Ok(())
     }
 
@@ -185,6 +188,7 @@ pub async fn run(
         file_groups,
         rules_interval: config.rules.evaluation_interval,
         api: api_context.clone(),
+        probes: collect::probe::ProbeRuntime::new(registry.clone()),
     };
     running.apply_collectors(&config)?;
 
@@ -209,6 +213,7 @@ pub async fn run(
     let (reload_handle, mut reload_requests) = ReloadHandle::channel();
     let (runtime_rules, mut runtime_requests) =
         RuntimeRules::new(running.rules.store(), running.rules.engine());
+    api_context.set_probes(Arc::new(probe_status::ProbeStatuses(running.probes.handle())));
     let state = AppState {
         registry,
         self_metrics: metrics.clone(),
@@ -229,6 +234,7 @@ pub async fn run(
             api::auth::Guard::rate_limited_counter(metrics.registry())
                 .context("registering the rate-limit counter")?,
         )),
+        probes: running.probes.handle(),
     };
     let server = tokio::spawn(serve(
         listener,
@@ -262,6 +268,7 @@ pub async fn run(
     running.scheduler.abort_all();
     running.rules.abort();
     running.notify.abort();
+    running.probes.abort();
     push_ticks.abort();
     let served = server.await;
     // The log writer's last flush commits what the final requests pushed.

@@ -6,6 +6,7 @@
 //! records `watchpost_scrape_collector_success` / `_duration_seconds`.
 
 pub mod host;
+pub mod probe;
 pub mod push;
 mod scheduler;
 

@@ -44,6 +44,8 @@ pub struct Config {
     pub push: PushConfig,
     /// Notifications: receivers, routing, inhibition, delivery.
     pub notify: crate::notify::config::NotifyConfig,
+    /// HTTP(S) and TCP probes of application endpoints (none by default).
+    pub probes: Vec<crate::collect::probe::ProbeConfig>,
 }
 
 /// `server`: where watchpost listens.

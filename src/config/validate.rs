@@ -56,6 +56,9 @@ pub fn validate(config: &Config, file: &str, map: &SourceMap) -> Vec<Diagnostic>
         check.error(&path, message);
     }
     check.positive("collectors.interval", config.collectors.interval);
+    for (path, message) in crate::collect::probe::probe_problems(&config.probes) {
+        check.error(&path, message);
+    }
     check.positive("collectors.timeout", config.collectors.timeout);
     check.positive(
         "rules.evaluation_interval",

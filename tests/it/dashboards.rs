@@ -37,7 +37,7 @@ async fn probe_target() -> std::net::SocketAddr {
 /// The probes section (helper "probes" owns its schema; adjust here if it differs).
 fn probes_section(target: std::net::SocketAddr) -> String {
     format!(
-        "probes:\n  - name: local-api\n    url: http://{target}/api/health\n    interval: 1s\n    \
+        "probes:\n  - name: local-api\n    target: http://{target}/api/health\n    interval: 1s\n    \
          timeout: 1s\n"
     )
 }
@@ -72,28 +72,6 @@ fn watchpost_config(dir: &Path, probes: &str) -> String {
     )
 }
 
-/// Probes are configured when this watchpost knows the `probes:` section; until helper
-/// "probes" lands, the probe series are pushed instead (and the test says so).
-fn probes_supported(dir: &Path, config: &str) -> bool {
-    let path = dir.join("probe-check.yml");
-    std::fs::write(&path, config).unwrap();
-    let finished = run_to_completion(
-        watchpost_command(dir).args(["check", "config"]).arg(&path),
-        b"",
-        Duration::from_secs(60),
-    );
-    let output = finished.all_output();
-    if finished.code() == 0 {
-        return true;
-    }
-    assert!(
-        output.contains("probes"),
-        "the test config is invalid for another reason:\n{output}"
-    );
-    eprintln!("note: this watchpost has no `probes:` section yet; pushing probe series instead");
-    false
-}
-
 async fn post(watchpost: &Watchpost, path: &str, body: Value) {
     let response = http_client()
         .post(watchpost.url(path))
@@ -110,21 +88,15 @@ async fn post(watchpost: &Watchpost, path: &str, body: Value) {
     );
 }
 
-/// Business metrics of the catalogue, tracked requests (some failing), logs, and — without
-/// probes support — the probe series.
-async fn push_data(watchpost: &Watchpost, with_probe_series: bool) {
-    let mut metrics = vec![
+/// Business metrics of the catalogue, tracked requests (some failing) and logs (the probe
+/// series come from a real probe of a local server).
+async fn push_data(watchpost: &Watchpost) {
+    let metrics = vec![
         json!({"name": "business.ai_calls.cost_today", "type": "gauge", "value": 12.5}),
         json!({"name": "business.users.active_sessions", "type": "gauge", "value": 7}),
         json!({"name": "business_user_signups_total", "type": "counter", "value": 3, "labels": {"source": "web"}}),
         json!({"name": "business_errors_rate_per_hour", "type": "gauge", "value": 2}),
     ];
-    if with_probe_series {
-        let labels = json!({"probe": "local-api", "target": "http://127.0.0.1/api/health"});
-        metrics
-            .push(json!({"name": "probe_success", "type": "gauge", "value": 1, "labels": labels}));
-        metrics.push(json!({"name": "probe_duration_seconds", "type": "gauge", "value": 0.01, "labels": labels}));
-    }
     post(watchpost, "/api/v1/metrics", json!({"metrics": metrics})).await;
     let requests: Vec<Value> = (0..20)
         .map(|i| {
@@ -280,20 +252,14 @@ async fn dashboards_have_data(tool: Tool) {
     };
     let target = probe_target().await;
     let dir = tempfile::tempdir().unwrap();
-    let with_probes = watchpost_config(dir.path(), &probes_section(target));
-    let probes = probes_supported(dir.path(), &with_probes);
-    let config = if probes {
-        with_probes
-    } else {
-        watchpost_config(dir.path(), "")
-    };
+    let config = watchpost_config(dir.path(), &probes_section(target));
     let config_path = dir.path().join("watchpost.yml");
     std::fs::write(&config_path, &config).unwrap();
     let dashboards = generated_dashboards(dir.path(), &config_path);
     let watchpost = Watchpost::start_in(tempfile::tempdir().unwrap(), &config);
     watchpost.wait_ready().await;
     served_dashboards_match_the_generated_ones(&watchpost, &dashboards).await;
-    push_data(&watchpost, !probes).await;
+    push_data(&watchpost).await;
     let (_node, node_port) = start_node_exporter(&node_binary);
     let wp_port = watchpost.address.port();
     let prometheus = PrometheusServer::start_with(&prometheus_binary, &|port| {
@@ -307,7 +273,7 @@ async fn dashboards_have_data(tool: Tool) {
         .wait_target_up("node", Duration::from_secs(60))
         .await;
     // A second push, so counters have moved between scrapes.
-    push_data(&watchpost, !probes).await;
+    push_data(&watchpost).await;
 
     let instance = format!("127.0.0.1:{wp_port}");
     let mut queries = Vec::new();
@@ -329,14 +295,9 @@ async fn dashboards_have_data(tool: Tool) {
         watchpost.log(),
     );
     println!(
-        "Prometheus {}: all {} generated panel queries have data (probes {})",
+        "Prometheus {}: all {} generated panel queries have data (a real probe included)",
         prometheus.version().await,
         queries.len(),
-        if probes {
-            "configured"
-        } else {
-            "pushed: no probes section yet"
-        }
     );
     node_exporter_full_share(&prometheus, &instance, &format!("127.0.0.1:{node_port}")).await;
 }

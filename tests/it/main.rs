@@ -21,6 +21,7 @@ mod notify;
 mod notify_api;
 mod notify_reload;
 mod notify_faults;
+mod probes;
 mod process;
 mod prom_server;
 mod prometheus;
