@@ -31,8 +31,7 @@ pub fn read_routes() -> Router<AppState> {
 
 /// Admin-only endpoints (`auth::routes` lists them as `admin`).
 pub fn admin_routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/debug/info", get(status::debug_info))
+    Router::new().route("/api/v1/debug/info", get(status::debug_info))
 }
 
 #[cfg(test)]

@@ -5,8 +5,8 @@
 
 mod access;
 mod application_metrics;
-pub mod context;
 pub mod auth;
+pub mod context;
 pub mod error;
 mod grafana;
 mod health;
@@ -17,9 +17,9 @@ mod logs;
 mod metrics;
 mod notifications;
 mod notify_admin;
-mod performance;
 #[cfg(test)]
 mod openapi_tests;
+mod performance;
 mod push;
 mod rules;
 mod series;

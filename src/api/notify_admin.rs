@@ -21,14 +21,8 @@ pub fn write_routes() -> Router<AppState> {
             "/api/v1/alerts/configure",
             post(configure).get(list_configured),
         )
-        .route(
-            "/api/v1/alerts/configure/{name}",
-            delete(remove_configured),
-        )
-        .route(
-            "/api/v1/alerts/test",
-            post(send_test),
-        )
+        .route("/api/v1/alerts/configure/{name}", delete(remove_configured))
+        .route("/api/v1/alerts/test", post(send_test))
 }
 
 fn object(raw: Result<Json<Value>, JsonRejection>) -> Result<Value, ApiError> {

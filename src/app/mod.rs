@@ -22,10 +22,10 @@ mod rules_runtime;
 mod runtime_rule_spec;
 mod runtime_rules;
 
-pub use notify_direct::{TEST_ALERTNAME, TestError, TestQueued};
 pub use history_runtime::spawn_history;
 pub use logs_runtime::LogsHandle;
 pub use loki::LokiForwarder;
+pub use notify_direct::{TEST_ALERTNAME, TestError, TestQueued};
 pub use notify_runtime::{AddSilenceError, NotifyHandle, NotifyRuntime};
 pub use push_runtime::PushHandle;
 pub use reload::{ConfigSource, ReloadHandle, ReloadResult};
@@ -213,7 +213,9 @@ pub async fn run(
     let (reload_handle, mut reload_requests) = ReloadHandle::channel();
     let (runtime_rules, mut runtime_requests) =
         RuntimeRules::new(running.rules.store(), running.rules.engine());
-    api_context.set_probes(Arc::new(probe_status::ProbeStatuses(running.probes.handle())));
+    api_context.set_probes(Arc::new(probe_status::ProbeStatuses(
+        running.probes.handle(),
+    )));
     let state = AppState {
         registry,
         self_metrics: metrics.clone(),

@@ -68,7 +68,10 @@ pub async fn resend_loop(inner: Arc<Inner>, mut shutdown: watch::Receiver<bool>)
 async fn resend(
     inner: &Inner,
     live: &Live,
-    receiver: &str, integration: &'static str, now: SystemTime) {
+    receiver: &str,
+    integration: &'static str,
+    now: SystemTime,
+) {
     let alerts = lock(&inner.dispatcher).firing_sent_to(receiver);
     if alerts.is_empty() {
         return;

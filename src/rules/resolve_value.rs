@@ -56,10 +56,10 @@ fn value_for(rows: &[(Labels, f64)], alert_labels: &Labels) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
+    use crate::metrics::History;
     use crate::model::Labels;
     use crate::rules::file::parse_rule_text;
     use crate::rules::group::GroupState;
-    use crate::metrics::History;
     use crate::rules::state::EventKind;
     use std::path::Path;
 

@@ -11,9 +11,9 @@
 mod alert_state;
 mod cleanup;
 mod config;
+mod health;
 mod history;
 mod logs;
-mod health;
 mod migrations;
 mod notify_state;
 mod outbox;
@@ -22,9 +22,9 @@ mod runtime_rules;
 pub use alert_state::{StoredAlert, delete_alert, save_transition};
 pub use cleanup::CleanupReport;
 pub use config::{HistoryRetention, LogStorageConfig};
+pub use health::OutboxCounts;
 pub use history::{HostUsage, Resolution, ServiceRow};
 pub use logs::{ErrorSummary, LogFilter, StoredLog, TopMessage};
-pub use health::OutboxCounts;
 pub use outbox::{
     HistoryFilter, OutboxEntry, OutboxState, enqueue, from_millis, save_sent_record, to_millis,
 };

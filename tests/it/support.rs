@@ -57,12 +57,7 @@ impl Watchpost {
     }
 
     /// [`Watchpost::start_in`] with extra environment variables and `run` arguments.
-    pub fn start_full(
-        dir: TempDir,
-        config: &str,
-        env: &[(&str, &str)],
-        extra: &[&str],
-    ) -> Self {
+    pub fn start_full(dir: TempDir, config: &str, env: &[(&str, &str)], extra: &[&str]) -> Self {
         let config_path = dir.path().join("watchpost.yml");
         std::fs::write(&config_path, config).expect("write watchpost.yml");
         let mut child = watchpost_command(dir.path())
