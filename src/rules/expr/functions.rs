@@ -160,6 +160,10 @@ pub(crate) fn quantile(phi: f64, values: &mut [f64]) -> f64 {
     let lower = rank.floor() as usize;
     let weight = rank - rank.floor();
     let (_, &mut below, above) = values.select_nth_unstable_by(lower, f64::total_cmp);
+    if weight == 0.0 {
+        // An exact rank: the value above must not leak in (0 × NaN is NaN).
+        return below;
+    }
     // The next rank is the least of the values ordered after `lower` (itself at the top).
     let next = above
         .iter()
