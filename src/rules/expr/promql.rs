@@ -322,7 +322,7 @@ pub fn duration(ms: u64) -> String {
     }
     let (size, unit) = UNITS
         .iter()
-        .find(|(size, _)| ms % size == 0)
+        .find(|(size, _)| ms.is_multiple_of(*size))
         .copied()
         .unwrap_or((1, "ms"));
     format!("{}{unit}", ms / size)
