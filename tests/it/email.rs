@@ -57,12 +57,7 @@ async fn start_smtp() -> Option<Smtp> {
         panic!("python3-aiosmtpd or openssl missing: run scripts/install-test-deps.sh");
     }
     let dir = tempfile::tempdir().unwrap();
-    let made = Command::new("bash")
-        .arg(smtp_script("make_test_ca.sh"))
-        .arg(dir.path())
-        .status()
-        .unwrap();
-    assert!(made.success());
+    crate::test_ca::make_test_ca(dir.path(), 1);
     let port = free_local_port();
     let maildir = dir.path().join("maildir");
     let child = Command::new(PYTHON)

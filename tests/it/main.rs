@@ -30,6 +30,7 @@ mod push;
 mod receiver;
 mod rules;
 mod support;
+mod test_ca;
 mod tools;
 mod web_tls;
 mod websocket;

@@ -59,91 +59,18 @@ impl Drop for TlsPeer {
     }
 }
 
-fn openssl(dir: &Path, args: &[&str]) {
-    let output = Command::new("openssl")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-/// Writes `ca.pem`, `leaf.pem` and `leaf.key` into `dir`: the leaf is valid for 127.0.0.1.
-fn make_certificates(dir: &Path) {
-    openssl(
-        dir,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-            "-days",
-            "30",
-            "-subj",
-            "/CN=watchpost test CA",
-            "-addext",
-            "basicConstraints=critical,CA:TRUE",
-            "-addext",
-            "keyUsage=critical,keyCertSign",
-        ],
-    );
-    openssl(
-        dir,
-        &[
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "leaf.key",
-            "-out",
-            "leaf.csr",
-            "-subj",
-            "/CN=127.0.0.1",
-        ],
-    );
-    std::fs::write(
-        dir.join("leaf.ext"),
-        "basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
-    )
-    .unwrap();
-    openssl(
-        dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "leaf.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-days",
-            "20",
-            "-out",
-            "leaf.pem",
-            "-extfile",
-            "leaf.ext",
-        ],
-    );
-}
-
 fn start_tls_peer(dir: &Path) -> TlsPeer {
     let port = free_local_port();
     let child = Command::new("openssl")
         .current_dir(dir)
         .args([
-            "s_server", "-quiet", "-www", "-cert", "leaf.pem", "-key", "leaf.key",
+            "s_server",
+            "-quiet",
+            "-www",
+            "-cert",
+            "server.pem",
+            "-key",
+            "server.key",
         ])
         .args(["-accept", &format!("127.0.0.1:{port}")])
         .stdin(Stdio::null())
@@ -191,7 +118,7 @@ async fn probes_export_blackbox_series_with_failure_reasons() {
     }
     let app = serve_app().await;
     let dir = tempfile::tempdir().unwrap();
-    make_certificates(dir.path());
+    crate::test_ca::make_test_ca(dir.path(), 20);
     let peer = start_tls_peer(dir.path());
     let https = format!("https://127.0.0.1:{}/", peer.port);
     let closed = format!("127.0.0.1:{}", free_local_port());

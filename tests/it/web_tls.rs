@@ -15,80 +15,16 @@ use std::time::Duration;
 /// The example file's basic-auth password.
 const EXAMPLE_PASSWORD: &str = "changeme";
 
-fn openssl(dir: &Path, args: &[&str]) {
-    let output = Command::new("/usr/bin/openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run /usr/bin/openssl (apt package openssl)");
-    assert!(
-        output.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-/// Writes `ca.crt` and a server pair `watchpost.crt`/`watchpost.key` for 127.0.0.1/localhost.
+/// Writes `ca.crt` and the example config's server pair `watchpost.crt`/`watchpost.key`.
 fn make_certificates(dir: &Path) {
-    openssl(
-        dir,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.crt",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=watchpost test CA",
-        ],
-    );
-    openssl(
-        dir,
-        &[
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "watchpost.key",
-            "-out",
-            "watchpost.csr",
-            "-subj",
-            "/CN=localhost",
-        ],
-    );
-    std::fs::write(
-        dir.join("ext.cnf"),
-        "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n\
-         keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n",
-    )
-    .expect("write ext.cnf");
-    openssl(
-        dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "watchpost.csr",
-            "-CA",
-            "ca.crt",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            "watchpost.crt",
-            "-days",
-            "2",
-            "-extfile",
-            "ext.cnf",
-        ],
-    );
+    let made = crate::test_ca::make_test_ca(dir, 2);
+    for (from, to) in [
+        (made.ca, "ca.crt"),
+        (made.cert, "watchpost.crt"),
+        (made.key, "watchpost.key"),
+    ] {
+        std::fs::rename(&from, dir.join(to)).expect("rename a test certificate");
+    }
 }
 
 /// A temporary directory with certificates and the example web config copied in.
