@@ -24,12 +24,7 @@ const RULES: &str = r#"groups:
 
 fn start() -> Watchpost {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("rules")).unwrap();
-    std::fs::write(dir.path().join("rules/business.yml"), RULES).unwrap();
-    let config = format!(
-        "collectors:\n  interval: 5s\nrules:\n  files: [rules/*.yml]\nstorage:\n  path: {}\n",
-        dir.path().join("data/watchpost.db").display()
-    );
+    let config = crate::support::config_with_rules(dir.path(), RULES);
     Watchpost::start_in(dir, &config)
 }
 

@@ -30,12 +30,7 @@ type Socket =
 
 fn start() -> Watchpost {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("rules")).unwrap();
-    std::fs::write(dir.path().join("rules/ws.yml"), RULES).unwrap();
-    let config = format!(
-        "collectors:\n  interval: 5s\nrules:\n  files: [rules/*.yml]\nstorage:\n  path: {}\n",
-        dir.path().join("data/watchpost.db").display()
-    );
+    let config = crate::support::config_with_rules(dir.path(), RULES);
     Watchpost::start_in(dir, &config)
 }
 
