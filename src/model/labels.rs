@@ -1,14 +1,21 @@
 //! `Labels`: a label set kept sorted by name, so equal sets compare and hash equal.
+//!
+//! A set is one shared immutable string (`Arc<str>`): every name and value written as
+//! `<byte length>:<text>`, pairs in name order. Cloning is a reference-count increment, a set
+//! costs one allocation whatever its size, and the empty set none. Changing a set builds a new
+//! string (sets are small and mostly built once).
 
 use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
 
 /// A set of `name="value"` pairs, sorted by name, names unique.
-#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(from = "BTreeMap<String, String>", into = "BTreeMap<String, String>")]
-pub struct Labels(Vec<(String, String)>);
+pub struct Labels(Option<Arc<str>>);
 
 /// A stable 64-bit identity of a label set (used as series and alert id).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -20,68 +27,137 @@ impl fmt::Display for Fingerprint {
     }
 }
 
+/// Appends `text` as `<byte length>:<text>`.
+fn encode_part(text: &str, out: &mut String) {
+    use std::fmt::Write;
+    // Writing into a String cannot fail.
+    let _ = write!(out, "{}:", text.len());
+    out.push_str(text);
+}
+
+/// Splits the next `<byte length>:<text>` part off `rest`; None at the end (or, never for a
+/// string this module wrote, on malformed input).
+fn next_part<'a>(rest: &mut &'a str) -> Option<&'a str> {
+    let colon = rest.find(':')?;
+    let len: usize = rest[..colon].parse().ok()?;
+    let text = rest.get(colon + 1..colon + 1 + len)?;
+    *rest = &rest[colon + 1 + len..];
+    Some(text)
+}
+
+/// The `(name, value)` pairs of an encoded set, in order.
+#[derive(Clone, Debug)]
+pub struct Pairs<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Iterator for Pairs<'a> {
+    type Item = (&'a str, &'a str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let name = next_part(&mut self.rest)?;
+        let value = next_part(&mut self.rest)?;
+        Some((name, value))
+    }
+}
+
 impl Labels {
     /// The empty label set.
     pub fn new() -> Self {
-        Self(Vec::new())
+        Self(None)
+    }
+
+    /// The set of `pairs`, which must be sorted by name with unique names.
+    fn encode<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        let mut text = String::new();
+        for (name, value) in pairs {
+            encode_part(name, &mut text);
+            encode_part(value, &mut text);
+        }
+        if text.is_empty() {
+            Self(None)
+        } else {
+            Self(Some(Arc::from(text)))
+        }
     }
 
     /// Builds a label set from pairs; a later duplicate name replaces an earlier one.
-    pub fn from_pairs<K: Into<String>, V: Into<String>>(
+    pub fn from_pairs<K: AsRef<str>, V: AsRef<str>>(
         pairs: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
-        let mut labels = Self::new();
-        for (name, value) in pairs {
-            labels.insert(name, value);
+        let mut sorted: Vec<(K, V)> = pairs.into_iter().collect();
+        sorted.sort_by(|a, b| a.0.as_ref().cmp(b.0.as_ref()));
+        let mut unique: Vec<(&str, &str)> = Vec::with_capacity(sorted.len());
+        for (name, value) in &sorted {
+            let pair = (name.as_ref(), value.as_ref());
+            match unique.last_mut() {
+                Some(last) if last.0 == pair.0 => *last = pair,
+                _ => unique.push(pair),
+            }
         }
-        labels
+        Self::encode(unique)
     }
 
     /// Sets `name` to `value`, keeping the set sorted.
-    pub fn insert(&mut self, name: impl Into<String>, value: impl Into<String>) {
-        let name = name.into();
-        let value = value.into();
-        match self.0.binary_search_by(|(n, _)| n.as_str().cmp(&name)) {
-            Ok(i) => self.0[i].1 = value,
-            Err(i) => self.0.insert(i, (name, value)),
+    pub fn insert(&mut self, name: impl AsRef<str>, value: impl AsRef<str>) {
+        let (name, value) = (name.as_ref(), value.as_ref());
+        let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(self.len() + 1);
+        let mut placed = false;
+        for (n, v) in self.iter() {
+            match n.cmp(name) {
+                Ordering::Less => pairs.push((n, v)),
+                Ordering::Equal => {
+                    pairs.push((name, value));
+                    placed = true;
+                }
+                Ordering::Greater => {
+                    if !placed {
+                        pairs.push((name, value));
+                        placed = true;
+                    }
+                    pairs.push((n, v));
+                }
+            }
         }
+        if !placed {
+            pairs.push((name, value));
+        }
+        *self = Self::encode(pairs);
     }
 
     /// Returns a copy with `name` set to `value`.
-    pub fn with(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+    pub fn with(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
         self.insert(name, value);
         self
     }
 
     /// Removes `name`, returning its value.
     pub fn remove(&mut self, name: &str) -> Option<String> {
-        match self.0.binary_search_by(|(n, _)| n.as_str().cmp(name)) {
-            Ok(i) => Some(self.0.remove(i).1),
-            Err(_) => None,
-        }
+        let removed = self.get(name)?.to_owned();
+        *self = Self::encode(self.iter().filter(|(n, _)| *n != name));
+        Some(removed)
     }
 
     /// The value of `name`, if set.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .binary_search_by(|(n, _)| n.as_str().cmp(name))
-            .ok()
-            .map(|i| self.0[i].1.as_str())
+        self.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
     }
 
     /// Iterates over `(name, value)` in name order.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    pub fn iter(&self) -> Pairs<'_> {
+        Pairs {
+            rest: self.0.as_deref().unwrap_or(""),
+        }
     }
 
     /// Number of labels.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.iter().count()
     }
 
     /// True when there are no labels.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.0.is_none()
     }
 
     /// A stable hash of the set (FNV-1a over names and values, separated by 0xff).
@@ -89,7 +165,7 @@ impl Labels {
         const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
         const PRIME: u64 = 0x0000_0100_0000_01b3;
         let mut hash = OFFSET;
-        for (name, value) in &self.0 {
+        for (name, value) in self.iter() {
             for byte in name
                 .bytes()
                 .chain([0xff])
@@ -109,17 +185,47 @@ impl Labels {
         self.hash(&mut hasher);
         hasher.finish()
     }
+
+    /// Heap bytes this set holds on its own (its shared string, counted whole by each owner).
+    pub fn heap_bytes(&self) -> usize {
+        self.0.as_ref().map_or(0, |text| text.len() + 16)
+    }
+}
+
+impl Ord for Labels {
+    /// Pair by pair, names then values, as sorted `(name, value)` lists compare.
+    fn cmp(&self, other: &Self) -> Ordering {
+        if self.0 == other.0 {
+            return Ordering::Equal;
+        }
+        self.iter().cmp(other.iter())
+    }
+}
+
+impl PartialOrd for Labels {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl fmt::Debug for Labels {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
 }
 
 impl From<BTreeMap<String, String>> for Labels {
     fn from(map: BTreeMap<String, String>) -> Self {
-        Self(map.into_iter().collect())
+        Self::encode(map.iter().map(|(n, v)| (n.as_str(), v.as_str())))
     }
 }
 
 impl From<Labels> for BTreeMap<String, String> {
     fn from(labels: Labels) -> Self {
-        labels.0.into_iter().collect()
+        labels
+            .iter()
+            .map(|(n, v)| (n.to_owned(), v.to_owned()))
+            .collect()
     }
 }
 
@@ -127,7 +233,7 @@ impl fmt::Display for Labels {
     /// Formats as `{a="1", b="2"}` (PromQL style).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("{")?;
-        for (i, (name, value)) in self.0.iter().enumerate() {
+        for (i, (name, value)) in self.iter().enumerate() {
             if i > 0 {
                 f.write_str(", ")?;
             }
@@ -155,6 +261,26 @@ mod tests {
         let a = Labels::from_pairs([("ab", "c")]);
         let b = Labels::from_pairs([("a", "bc")]);
         assert_ne!(a.fingerprint(), b.fingerprint());
+    }
+
+    #[test]
+    fn any_text_round_trips_and_order_is_by_pairs() {
+        let odd = [("a", ""), ("b", "12:x:3"), ("c", "ä\0\"}"), ("d", "4:")];
+        let labels = Labels::from_pairs(odd);
+        assert_eq!(labels.iter().collect::<Vec<_>>(), odd);
+        assert_eq!(labels.get("b"), Some("12:x:3"));
+        assert_eq!(labels.get("e"), None);
+        let mut changed = labels.clone().with("bb", "1");
+        assert_eq!(changed.len(), 5);
+        assert_eq!(changed.remove("a"), Some(String::new()));
+        assert_eq!(changed.iter().next(), Some(("b", "12:x:3")));
+        let short = Labels::from_pairs([("a", "9")]);
+        let long = Labels::from_pairs([("a", "10")]);
+        assert!(long < short, "values compare as text, not by encoded length");
+        assert!(Labels::new() < short);
+        assert_eq!(Labels::from_pairs([("x", "1")]).with("x", "2").len(), 1);
+        let empty: [(&str, &str); 0] = [];
+        assert!(Labels::from_pairs(empty).is_empty());
     }
 
     #[test]
