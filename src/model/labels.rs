@@ -186,16 +186,26 @@ impl Labels {
         hasher.finish()
     }
 
-    /// Heap bytes this set holds on its own (its shared string, counted whole by each owner).
-    pub fn heap_bytes(&self) -> usize {
-        self.0.as_ref().map_or(0, |text| text.len() + 16)
+    /// True when another `Labels` shares this set's string (an interner keeps a set while
+    /// something else holds it too). The empty set holds nothing and is never shared.
+    pub fn is_shared(&self) -> bool {
+        self.0.as_ref().is_some_and(|text| Arc::strong_count(text) > 1)
+    }
+
+    /// True when both are the same shared string (not merely equal).
+    pub fn same_allocation(&self, other: &Self) -> bool {
+        match (&self.0, &other.0) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        }
     }
 }
 
 impl Ord for Labels {
     /// Pair by pair, names then values, as sorted `(name, value)` lists compare.
     fn cmp(&self, other: &Self) -> Ordering {
-        if self.0 == other.0 {
+        if self.same_allocation(other) {
             return Ordering::Equal;
         }
         self.iter().cmp(other.iter())

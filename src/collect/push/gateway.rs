@@ -1,13 +1,13 @@
 //! Pushgateway groups in the push store. PUT replaces a whole group, POST replaces only the
-//! families it pushes, DELETE removes the group. Stored samples keep only their own labels
-//! (interned); `job`, the grouping labels and an empty `instance` are added on the way out, as
-//! Pushgateway does, plus `push_time_seconds` per group. A pushed label that is also a
+//! families it pushes, DELETE removes the group. Stored samples keep their exposed label set
+//! (interned): their own labels plus `job`, the grouping labels and an empty `instance` when
+//! none is set, as Pushgateway does; `push_time_seconds` is added per group on the way out. A pushed label that is also a
 //! grouping label is overridden by the grouping key's value.
 
 use super::accounting::{Delta, PushSource};
 use super::error::{Limit, PushError};
 use super::grouping::GroupingKey;
-use super::intern::{LabelKey, key_labels};
+use super::intern::LabelKey;
 use super::store::{Applied, PushStore, unix_seconds};
 use crate::metrics::{MetricFamily, MetricType, Sample};
 use crate::model::Labels;
@@ -61,7 +61,6 @@ impl Gateway {
             MetricType::Gauge,
         );
         for (key, group) in &self.groups {
-            let extra: Vec<(&str, &str)> = key.labels().iter().collect();
             for (name, family) in &group.families {
                 let target = merged.entry(name).or_insert_with(|| {
                     MetricFamily::new(name.as_str(), family.help.as_str(), family.kind)
@@ -69,15 +68,12 @@ impl Gateway {
                 for sample in &family.samples {
                     target.samples.push(Sample {
                         suffix: sample.suffix,
-                        labels: with_instance(key_labels(&sample.key, &extra)),
+                        labels: sample.key.clone(),
                         value: sample.value,
                     });
                 }
             }
-            push_time.push(
-                with_instance(key_labels(&[], &extra)),
-                group.pushed_at as f64,
-            );
+            push_time.push(with_instance(key.labels().clone()), group.pushed_at as f64);
         }
         let mut out: Vec<MetricFamily> = merged.into_values().collect();
         out.push(push_time);
@@ -209,9 +205,11 @@ impl PushStore {
                 own.iter().copied(),
                 limits.max_label_value_length,
             )?;
+            let instance = instance_added.then_some(("instance", ""));
+            let exposed = own.iter().copied().chain(grouping.iter()).chain(instance);
             samples.push(StoredSample {
                 suffix: sample.suffix,
-                key: self.interner.key(own),
+                key: self.interner.key(exposed),
                 value: sample.value,
             });
         }

@@ -23,7 +23,7 @@ impl PushStore {
         let empty = BTreeMap::new();
         let table = self.tables.get(&source).unwrap_or(&empty);
         let mut new_families: HashMap<&str, MetricType> = HashMap::new();
-        let mut new_series: HashSet<(&str, &[Arc<str>])> = HashSet::new();
+        let mut new_series: HashSet<(&str, &LabelKey)> = HashSet::new();
         let mut added: BTreeMap<&str, (MetricType, usize)> = BTreeMap::new();
         for (op, key) in ops.iter().zip(keys) {
             let kind = metric_type(op.kind);

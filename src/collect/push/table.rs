@@ -1,10 +1,10 @@
 //! A table of families fed by JSON pushes, request tracking or logs: counters add, gauges set,
 //! histograms observe into fixed buckets. Series are keyed by interned label sets in ordered
-//! maps, so snapshots come out sorted without a sort and each series costs a few dozen bytes
-//! beyond its labels.
+//! maps, so snapshots come out sorted without a sort, share the label sets with the store
+//! (a histogram keeps its `le` sets), and each series costs a few dozen bytes beyond them.
 
-use super::intern::{LabelKey, key_labels};
-use crate::metrics::{MetricFamily, MetricType, Sample};
+use super::intern::LabelKey;
+use crate::metrics::{MetricFamily, MetricType, Sample, format_value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -15,10 +15,12 @@ struct Scalar {
     updated: u64,
 }
 
-/// A histogram series: per-bucket (non-cumulative) counts, the last one for `+Inf`.
+/// A histogram series: per-bucket (non-cumulative) counts, the last one for `+Inf`, and each
+/// bucket's label set (the series' labels plus `le`), built once.
 #[derive(Debug)]
 struct Histogram {
     counts: Box<[u64]>,
+    bucket_labels: Box<[LabelKey]>,
     sum: f64,
     count: u64,
     updated: u64,
@@ -89,7 +91,7 @@ impl TableFamily {
     }
 
     /// True when the label set already has a series.
-    pub fn contains(&self, key: &[Arc<str>]) -> bool {
+    pub fn contains(&self, key: &LabelKey) -> bool {
         match &self.values {
             Values::Scalar(series) => series.contains_key(key),
             Values::Histogram { series, .. } => series.contains_key(key),
@@ -113,8 +115,9 @@ impl TableFamily {
                 slot.updated = now;
             }
             Values::Histogram { bounds, series } => {
-                let slot = series.entry(key).or_insert_with(|| Histogram {
+                let slot = series.entry(key).or_insert_with_key(|key| Histogram {
                     counts: vec![0; bounds.len() + 1].into_boxed_slice(),
+                    bucket_labels: bucket_labels(key, bounds),
                     sum: 0.0,
                     count: 0,
                     updated: now,
@@ -145,12 +148,12 @@ impl TableFamily {
         match &self.values {
             Values::Scalar(series) => {
                 for (key, slot) in series {
-                    family.push(key_labels(key, &[]), slot.value);
+                    family.push(key.clone(), slot.value);
                 }
             }
-            Values::Histogram { bounds, series } => {
+            Values::Histogram { series, .. } => {
                 for (key, slot) in series {
-                    push_histogram(&mut family, bounds, key, slot);
+                    push_histogram(&mut family, key, slot);
                 }
             }
         }
@@ -158,26 +161,35 @@ impl TableFamily {
     }
 }
 
-fn push_histogram(family: &mut MetricFamily, bounds: &[f64], key: &[Arc<str>], slot: &Histogram) {
-    let mut cumulative = 0;
+/// The label sets of a histogram's buckets: `key` plus `le` for every bound and `+Inf`.
+fn bucket_labels(key: &LabelKey, bounds: &[f64]) -> Box<[LabelKey]> {
     let mut text = String::new();
-    for (i, count) in slot.counts.iter().enumerate() {
+    (0..=bounds.len())
+        .map(|i| {
+            text.clear();
+            match bounds.get(i) {
+                Some(bound) => format_value(*bound, &mut text),
+                None => text.push_str("+Inf"),
+            }
+            key.clone().with("le", &text)
+        })
+        .collect()
+}
+
+fn push_histogram(family: &mut MetricFamily, key: &LabelKey, slot: &Histogram) {
+    let mut cumulative = 0;
+    for (count, labels) in slot.counts.iter().zip(&slot.bucket_labels) {
         cumulative += count;
-        text.clear();
-        match bounds.get(i) {
-            Some(bound) => crate::metrics::format_value(*bound, &mut text),
-            None => text.push_str("+Inf"),
-        }
         family.samples.push(Sample {
             suffix: "_bucket",
-            labels: key_labels(key, &[("le", &text)]),
+            labels: labels.clone(),
             value: cumulative as f64,
         });
     }
     for (suffix, value) in [("_sum", slot.sum), ("_count", slot.count as f64)] {
         family.samples.push(Sample {
             suffix,
-            labels: key_labels(key, &[]),
+            labels: key.clone(),
             value,
         });
     }
