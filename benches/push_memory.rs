@@ -1,13 +1,25 @@
-//! Heap bytes per pushed series, part by part (a counting allocator; no criterion).
+//! Heap bytes per pushed series, part by part, measured with a counting allocator (no
+//! criterion: the figures are sizes, not times). 100,000 gauge series pushed as JSON in
+//! batches of 1,000, shaped as `bench/push_load.py` shapes them (10 metric names, two labels,
+//! each label set shared by the 10 metrics), then published into a registry with a sample
+//! history, once with no rule reading them and once with every series read by a rule.
+//!
+//! The figures are live heap bytes as requested from the allocator; the RSS the process pays
+//! on top (allocator headers and free lists) is what `bench/compare_push.sh` measures.
+
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::{Duration, SystemTime};
-use watchpost::collect::push::{PushConfig, PushStore, parse_json_push, PushSource};
+use watchpost::collect::push::{PushConfig, PushSource, PushStore, parse_json_push};
 use watchpost::metrics::{History, Registry};
 
+/// Counts live heap bytes.
 struct Counting;
+
 static LIVE: AtomicIsize = AtomicIsize::new(0);
+
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
@@ -18,50 +30,104 @@ unsafe impl GlobalAlloc for Counting {
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(new_size as isize - layout.size() as isize, Ordering::Relaxed);
+        LIVE.fetch_add(
+            new_size as isize - layout.size() as isize,
+            Ordering::Relaxed,
+        );
         unsafe { System.realloc(ptr, layout, new_size) }
     }
 }
+
 #[global_allocator]
 static GLOBAL: Counting = Counting;
-fn live() -> isize { LIVE.load(Ordering::Relaxed) }
 
 const SERIES: usize = 100_000;
+const BATCH: usize = 1_000;
+const METRICS: usize = 10;
+
+fn live() -> isize {
+    LIVE.load(Ordering::Relaxed)
+}
+
+fn per_series(bytes: isize) -> f64 {
+    bytes as f64 / SERIES as f64
+}
+
+/// The JSON bodies, built before anything is measured.
+fn bodies() -> Vec<Vec<u8>> {
+    (0..SERIES / BATCH)
+        .map(|batch| {
+            let metrics: Vec<String> = (0..BATCH)
+                .map(|i| {
+                    let n = batch * BATCH + i;
+                    format!(
+                        r#"{{"name":"bench.metric_{}","type":"gauge","value":{i},"labels":{{"series":"{}","source":"bench"}}}}"#,
+                        n % METRICS,
+                        n / METRICS
+                    )
+                })
+                .collect();
+            format!(r#"{{"metrics":[{}]}}"#, metrics.join(",")).into_bytes()
+        })
+        .collect()
+}
+
+/// A store holding the pushed series.
+fn filled_store(bodies: &[Vec<u8>], now: SystemTime) -> PushStore {
+    let mut config = PushConfig::default();
+    config.limits.max_series = 10 * SERIES;
+    config.limits.max_series_per_metric = 10 * SERIES;
+    let mut store = PushStore::new(config);
+    for body in bodies {
+        let metrics = parse_json_push(body).expect("the bench's bodies parse");
+        store
+            .apply_metrics(&metrics, now)
+            .expect("the bench's pushes are within the limits");
+    }
+    store
+}
+
+/// Publishes `store` into a fresh registry whose history records `recorded`; returns the
+/// heap the publication added and the registry (kept alive until measured).
+fn publish(store: &PushStore, recorded: HashSet<String>, now: SystemTime) -> (isize, Registry) {
+    let history = Arc::new(History::new(Duration::from_secs(300)));
+    history.record_only(Some(recorded));
+    let registry = Registry::with_history(history);
+    let before = live();
+    store.publish(&registry, &[PushSource::Api], now);
+    (live() - before, registry)
+}
 
 fn main() {
-    let mut config = PushConfig::default();
-    config.limits.max_series = 1_000_000;
-    config.limits.max_series_per_metric = 1_000_000;
-    let bodies: Vec<Vec<u8>> = (0..SERIES / 1000).map(|b| {
-        let metrics: Vec<String> = (0..1000).map(|i| {
-            let n = b * 1000 + i;
-            format!(r#"{{"name":"bench.metric_{}","type":"gauge","value":{},"labels":{{"series":"{}","source":"bench"}}}}"#, n % 10, i, n / 10)
-        }).collect();
-        format!(r#"{{"metrics":[{}]}}"#, metrics.join(",")).into_bytes()
-    }).collect();
+    let bodies = bodies();
     let now = SystemTime::now();
     let start = live();
-    let mut store = PushStore::new(config);
-    for body in &bodies {
-        let metrics = parse_json_push(body).unwrap();
-        store.apply_metrics(&metrics, now).unwrap();
-    }
-    let after_store = live();
-    let history = Arc::new(History::new(Duration::from_secs(300)));
-    let registry = Registry::with_history(history.clone());
-    let before_publish = live();
-    store.publish(&registry, &[PushSource::Api], now);
-    let after_publish = live();
-    let snap = registry.snapshot(PushSource::Api.registry_name()).unwrap();
-    let encoded = snap.encoded.capacity() as isize;
-    let per = |b: isize| b as f64 / SERIES as f64;
-    println!("store: {:.0} B/series", per(after_store - start));
-    println!("publish total: {:.0} B/series (encoded text {:.0})", per(after_publish - before_publish), per(encoded));
-    let stats = history.stats();
-    println!("history stats {:?}", stats);
-    drop(snap);
-    let reg2 = Registry::new();
-    let b = live();
-    store.publish(&reg2, &[PushSource::Api], now);
-    println!("publish without history: {:.0} B/series", per(live() - b));
+    let store = filled_store(&bodies, now);
+    let store_bytes = live() - start;
+
+    let (unread, registry) = publish(&store, HashSet::new(), now);
+    let text = registry
+        .snapshot(PushSource::Api.registry_name())
+        .map_or(0, |snapshot| snapshot.encoded.capacity());
+    drop(registry);
+    let every_name = (0..METRICS).map(|m| format!("bench_metric_{m}")).collect();
+    let (read, registry) = publish(&store, every_name, now);
+    let history = registry.history().map(|h| h.stats()).unwrap_or_default();
+    drop(registry);
+
+    println!("push_memory: {SERIES} pushed series, live heap bytes per series");
+    println!("  push store (values, label sets, interner): {:.0}", per_series(store_bytes));
+    println!(
+        "  published snapshot, no rule reads them:    {:.0} (of which text {:.0})",
+        per_series(unread),
+        per_series(text as isize)
+    );
+    println!("  total, no rule reads them:                 {:.0}", per_series(store_bytes + unread));
+    println!(
+        "  published snapshot + history, a rule reads every series: {:.0} ({} series in the history)",
+        per_series(read),
+        history.series
+    );
+    println!("  total, a rule reads every series:          {:.0}", per_series(store_bytes + read));
+    assert_eq!(history.series, SERIES, "the history holds every read series");
 }

@@ -22,7 +22,7 @@ mod openapi_tests;
 mod performance;
 mod push;
 mod rules;
-mod series;
+pub(crate) mod series;
 mod status;
 mod system_metrics;
 pub mod ws;

@@ -40,14 +40,28 @@ pub fn sum_where(registry: &Registry, name: &str, keep: impl Fn(&Labels) -> bool
         .sum()
 }
 
-/// The per-second increase of counter `name` summed over series satisfying `keep`, over the
-/// last [`RATE_WINDOW`]; None without a history or with fewer than two samples in any series.
+/// The counters the JSON views take rates of: the sample history keeps their windows whatever
+/// the rules read (see `metrics::History::record_only`). `rate_where` takes only these.
+pub const RATE_METRICS: &[&str] = &[
+    crate::collect::push::store::REQUESTS_TOTAL,
+    "node_cpu_seconds_total",
+    "node_network_receive_bytes_total",
+    "node_network_transmit_bytes_total",
+];
+
+/// The per-second increase of counter `name` (one of [`RATE_METRICS`]) summed over series
+/// satisfying `keep`, over the last [`RATE_WINDOW`]; None without a history or with fewer
+/// than two samples in any series.
 pub fn rate_where(
     registry: &Registry,
     name: &str,
     now: SystemTime,
     keep: impl Fn(&Labels) -> bool,
 ) -> Option<f64> {
+    debug_assert!(
+        RATE_METRICS.contains(&name),
+        "{name} is not in RATE_METRICS, so the history does not keep it"
+    );
     let history = registry.history()?;
     let now_ms = crate::metrics::unix_millis(now);
     let mut total = None;
@@ -149,6 +163,7 @@ mod tests {
         assert_eq!(load1.len(), 1);
         assert_eq!(load1[0].1, 0.5);
         assert_eq!(sum_where(&registry, "node_load15", |_| true), 0.7);
-        assert!(rate_where(&registry, "node_load1", SystemTime::now(), |_| true).is_none());
+        let cpu = "node_cpu_seconds_total";
+        assert!(rate_where(&registry, cpu, SystemTime::now(), |_| true).is_none());
     }
 }

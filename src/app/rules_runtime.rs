@@ -16,6 +16,7 @@ use crate::rules::group::Evaluation;
 use crate::rules::state::EventKind;
 use crate::rules::{RuleEngine, RuleGroup, load_rule_files};
 use crate::store::{Store, delete_alert};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
@@ -100,6 +101,21 @@ pub fn history_retention(groups: &[RuleGroup]) -> Duration {
         .max(Duration::from_secs(15 * 60))
 }
 
+/// The series names the sample history must record for `groups`: every metric a rule reads,
+/// and the counters the JSON API takes rates of.
+pub fn history_reads(groups: &[RuleGroup]) -> HashSet<String> {
+    let mut names: HashSet<String> = crate::api::series::RATE_METRICS
+        .iter()
+        .map(|name| (*name).to_owned())
+        .collect();
+    for group in groups {
+        for rule in &group.rules {
+            names.extend(rule.metric_names());
+        }
+    }
+    names
+}
+
 /// What the group tasks share.
 struct Shared {
     engine: Arc<Mutex<RuleEngine>>,
@@ -138,6 +154,7 @@ impl RulesRuntime {
             .history()
             .cloned()
             .ok_or_else(|| anyhow::anyhow!("the registry keeps no sample history"))?;
+        history.record_only(Some(history_reads(&groups)));
         let mut engine = RuleEngine::new(groups);
         let stored = store.load_alert_states()?;
         let restored = stored.len();
@@ -212,6 +229,9 @@ impl RulesRuntime {
             tracing::warn!(needed = ?needed, kept = ?self.shared.history.retention(),
                 "a reloaded rule uses a window longer than the sample history; restart to widen it");
         }
+        self.shared
+            .history
+            .record_only(Some(history_reads(&groups)));
         self.abort();
         lock(&self.shared.engine).reload(groups);
         self.publish();

@@ -11,6 +11,10 @@
 //! dropped once its newest sample is older than the retention. A series can also carry explicit
 //! staleness markers ([`History::insert_stale`], the rule unit-test runner's `stale`). Label
 //! sets are interned across metrics ([`interner`]).
+//!
+//! Published samples are recorded only for the series names some reader needs
+//! ([`History::record_only`]: the running rules' selectors and the JSON API's rates), so a
+//! pushed or collected series nothing reads costs no window; `insert` is never filtered.
 
 mod interner;
 mod read;
@@ -96,6 +100,7 @@ pub struct History {
     shards: Vec<RwLock<Shard>>,
     sources: Mutex<HashMap<String, SourceState>>,
     labels: LabelInterner,
+    recorded: RwLock<Option<Arc<HashSet<String>>>>,
 }
 
 fn shard_of(metric: &str) -> usize {
@@ -113,7 +118,22 @@ impl History {
             shards: (0..SHARDS).map(|_| RwLock::default()).collect(),
             sources: Mutex::default(),
             labels: LabelInterner::default(),
+            recorded: RwLock::default(),
         }
+    }
+
+    /// Records from now on only the series names in `names` (`None`: every series, the
+    /// default). A series name left out is marked stale at its source's next record and
+    /// dropped after the retention, like a series the source stopped reporting.
+    pub fn record_only(&self, names: Option<HashSet<String>>) {
+        *self.recorded.write().unwrap_or_else(PoisonError::into_inner) = names.map(Arc::new);
+    }
+
+    fn recorded(&self) -> Option<Arc<HashSet<String>>> {
+        self.recorded
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// How long samples are kept.
@@ -141,6 +161,7 @@ impl History {
             state.round = state.round.wrapping_add(1);
             (state.id, state.round, std::mem::take(&mut state.metrics))
         };
+        let recorded = self.recorded();
         let mut written = HashSet::new();
         let mut name = String::new();
         for family in families {
@@ -151,6 +172,9 @@ impl History {
                 name.clear();
                 name.push_str(&family.name);
                 name.push_str(suffix);
+                if recorded.as_ref().is_some_and(|names| !names.contains(&name)) {
+                    continue;
+                }
                 let mut shard = self.write_shard(&name);
                 let series = shard.metrics.entry(name.as_str().into()).or_default();
                 for sample in family.samples.iter().filter(|s| s.suffix == suffix) {
