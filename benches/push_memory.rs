@@ -116,18 +116,30 @@ fn main() {
     drop(registry);
 
     println!("push_memory: {SERIES} pushed series, live heap bytes per series");
-    println!("  push store (values, label sets, interner): {:.0}", per_series(store_bytes));
+    println!(
+        "  push store (values, label sets, interner): {:.0}",
+        per_series(store_bytes)
+    );
     println!(
         "  published snapshot, no rule reads them:    {:.0} (of which text {:.0})",
         per_series(unread),
         per_series(text as isize)
     );
-    println!("  total, no rule reads them:                 {:.0}", per_series(store_bytes + unread));
+    println!(
+        "  total, no rule reads them:                 {:.0}",
+        per_series(store_bytes + unread)
+    );
     println!(
         "  published snapshot + history, a rule reads every series: {:.0} ({} series in the history)",
         per_series(read),
         history.series
     );
-    println!("  total, a rule reads every series:          {:.0}", per_series(store_bytes + read));
-    assert_eq!(history.series, SERIES, "the history holds every read series");
+    println!(
+        "  total, a rule reads every series:          {:.0}",
+        per_series(store_bytes + read)
+    );
+    assert_eq!(
+        history.series, SERIES,
+        "the history holds every read series"
+    );
 }

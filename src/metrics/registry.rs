@@ -77,8 +77,8 @@ impl Registry {
         Self::default()
     }
 
-    /// An empty registry that also records every published sample into `history` (the
-    /// windows the rule engine reads).
+    /// An empty registry that also records published samples into `history` (the windows the
+    /// rule engine reads; which names, `History::record_only` decides).
     pub fn with_history(history: Arc<History>) -> Self {
         Self {
             history: Some(history),
@@ -98,6 +98,7 @@ impl Registry {
         }
         let mut encoded = String::new();
         encode_families(&families, &mut encoded);
+        encoded.shrink_to_fit(); // held until the next publication: no growth slack
         let snapshot = Arc::new(Snapshot {
             source: source.to_owned(),
             families,

@@ -1,7 +1,8 @@
 //! `Labels`: a label set kept sorted by name, so equal sets compare and hash equal.
 //!
-//! A set is one shared immutable string (`Arc<str>`): every name and value written as
-//! `<byte length>:<text>`, pairs in name order. Cloning is a reference-count increment, a set
+//! A set is one shared immutable string (`Arc<str>`): every name and value written as its byte
+//! length (one char for any length a label has in practice) and its text, pairs in name
+//! order. Cloning is a reference-count increment, a set
 //! costs one allocation whatever its size, and the empty set none. Changing a set builds a new
 //! string (sets are small and mostly built once).
 
@@ -27,21 +28,44 @@ impl fmt::Display for Fingerprint {
     }
 }
 
-/// Appends `text` as `<byte length>:<text>`.
+/// Lengths below this are written as the one char with that scalar value (one to three UTF-8
+/// bytes); longer ones as this char, the decimal length and `:`.
+const LONG_LENGTH: u32 = 0xD7FF;
+
+/// Appends `text` as its length (see [`LONG_LENGTH`]) followed by the text itself.
 fn encode_part(text: &str, out: &mut String) {
-    use std::fmt::Write;
-    // Writing into a String cannot fail.
-    let _ = write!(out, "{}:", text.len());
+    match u32::try_from(text.len())
+        .ok()
+        .filter(|&len| len < LONG_LENGTH)
+        .and_then(char::from_u32)
+    {
+        Some(length) => out.push(length),
+        None => {
+            use std::fmt::Write;
+            out.push(char::from_u32(LONG_LENGTH).unwrap_or(char::MAX));
+            // Writing into a String cannot fail.
+            let _ = write!(out, "{}:", text.len());
+        }
+    }
     out.push_str(text);
 }
 
-/// Splits the next `<byte length>:<text>` part off `rest`; None at the end (or, never for a
-/// string this module wrote, on malformed input).
+/// Splits the next part off `rest`; None at the end (or, never for a string this module
+/// wrote, on malformed input).
 fn next_part<'a>(rest: &mut &'a str) -> Option<&'a str> {
-    let colon = rest.find(':')?;
-    let len: usize = rest[..colon].parse().ok()?;
-    let text = rest.get(colon + 1..colon + 1 + len)?;
-    *rest = &rest[colon + 1 + len..];
+    let mut chars = rest.chars();
+    let length = u32::from(chars.next()?);
+    let mut after = chars.as_str();
+    let len = if length < LONG_LENGTH {
+        length as usize
+    } else {
+        let colon = after.find(':')?;
+        let len = after[..colon].parse().ok()?;
+        after = &after[colon + 1..];
+        len
+    };
+    let text = after.get(..len)?;
+    *rest = &after[len..];
     Some(text)
 }
 
@@ -79,6 +103,40 @@ impl Labels {
         } else {
             Self(Some(Arc::from(text)))
         }
+    }
+
+    /// Writes the encoding of `pairs` into `out` (cleared first) for [`Labels::from_encoded`];
+    /// false when the pairs are not sorted by name with unique names (`out` is then of no use).
+    pub fn encode_sorted<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+        out: &mut String,
+    ) -> bool {
+        out.clear();
+        let mut previous: Option<&str> = None;
+        for (name, value) in pairs {
+            if previous.is_some_and(|p| p >= name) {
+                return false;
+            }
+            previous = Some(name);
+            encode_part(name, out);
+            encode_part(value, out);
+        }
+        true
+    }
+
+    /// The set `encoded` describes, as written by [`Labels::encode_sorted`] or returned by
+    /// [`Labels::encoded`] (anything else reads as the pairs up to where it stops making sense).
+    pub fn from_encoded(encoded: &str) -> Self {
+        if encoded.is_empty() {
+            Self(None)
+        } else {
+            Self(Some(Arc::from(encoded)))
+        }
+    }
+
+    /// The set's encoding (equal sets, equal text): a key for hashing and interning.
+    pub fn encoded(&self) -> &str {
+        self.0.as_deref().unwrap_or("")
     }
 
     /// Builds a label set from pairs; a later duplicate name replaces an earlier one.
@@ -189,7 +247,9 @@ impl Labels {
     /// True when another `Labels` shares this set's string (an interner keeps a set while
     /// something else holds it too). The empty set holds nothing and is never shared.
     pub fn is_shared(&self) -> bool {
-        self.0.as_ref().is_some_and(|text| Arc::strong_count(text) > 1)
+        self.0
+            .as_ref()
+            .is_some_and(|text| Arc::strong_count(text) > 1)
     }
 
     /// True when both are the same shared string (not merely equal).
@@ -203,12 +263,30 @@ impl Labels {
 }
 
 impl Ord for Labels {
-    /// Pair by pair, names then values, as sorted `(name, value)` lists compare.
+    /// Pair by pair, names then values, as sorted `(name, value)` lists compare. Parts before
+    /// the first differing byte are equal in both, so only the part holding it is decoded.
     fn cmp(&self, other: &Self) -> Ordering {
         if self.same_allocation(other) {
             return Ordering::Equal;
         }
-        self.iter().cmp(other.iter())
+        let (a, b) = (self.encoded(), other.encoded());
+        let differs_at = a
+            .bytes()
+            .zip(b.bytes())
+            .position(|(x, y)| x != y)
+            .unwrap_or(a.len().min(b.len()));
+        let mut start = 0;
+        loop {
+            let (mut rest_a, mut rest_b) = (&a[start..], &b[start..]);
+            let before = rest_a.len();
+            let part_a = next_part(&mut rest_a);
+            let end = start + (before - rest_a.len());
+            if part_a.is_none() || differs_at < end {
+                // The differing byte is in this part (or one set ran out of parts here).
+                return part_a.cmp(&next_part(&mut rest_b));
+            }
+            start = end;
+        }
     }
 }
 
@@ -275,22 +353,62 @@ mod tests {
 
     #[test]
     fn any_text_round_trips_and_order_is_by_pairs() {
-        let odd = [("a", ""), ("b", "12:x:3"), ("c", "ä\0\"}"), ("d", "4:")];
+        let long = "x".repeat(70_000);
+        let odd = [
+            ("a", ""),
+            ("b", "12:x:3"),
+            ("c", "ä\0\"}"),
+            ("d", "4:"),
+            ("e", &long),
+        ];
         let labels = Labels::from_pairs(odd);
         assert_eq!(labels.iter().collect::<Vec<_>>(), odd);
         assert_eq!(labels.get("b"), Some("12:x:3"));
-        assert_eq!(labels.get("e"), None);
+        assert_eq!(labels.get("e"), Some(long.as_str()));
+        assert_eq!(labels.get("f"), None);
         let mut changed = labels.clone().with("bb", "1");
-        assert_eq!(changed.len(), 5);
+        assert_eq!(changed.len(), 6);
         assert_eq!(changed.remove("a"), Some(String::new()));
         assert_eq!(changed.iter().next(), Some(("b", "12:x:3")));
         let short = Labels::from_pairs([("a", "9")]);
         let long = Labels::from_pairs([("a", "10")]);
-        assert!(long < short, "values compare as text, not by encoded length");
+        assert!(
+            long < short,
+            "values compare as text, not by encoded length"
+        );
         assert!(Labels::new() < short);
         assert_eq!(Labels::from_pairs([("x", "1")]).with("x", "2").len(), 1);
         let empty: [(&str, &str); 0] = [];
         assert!(Labels::from_pairs(empty).is_empty());
+    }
+
+    #[test]
+    fn order_matches_sorted_pair_lists() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        let parts = ["", "a", "ab", "b", "é", "a\0", "10", "9"];
+        let mut sets = Vec::new();
+        for _ in 0..300 {
+            let pairs: Vec<(String, String)> = (0..next(4))
+                .map(|_| {
+                    let name = parts[next(parts.len() as u64) as usize].to_owned();
+                    let value = parts[next(parts.len() as u64) as usize].repeat(next(3) as usize);
+                    (name, value)
+                })
+                .collect();
+            sets.push(Labels::from_pairs(pairs));
+        }
+        for a in &sets {
+            for b in &sets {
+                let (list_a, list_b): (Vec<_>, Vec<_>) = (a.iter().collect(), b.iter().collect());
+                assert_eq!(a.cmp(b), list_a.cmp(&list_b), "{a} vs {b}");
+            }
+        }
     }
 
     #[test]

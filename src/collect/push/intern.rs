@@ -4,33 +4,49 @@
 //! `collect_garbage` (after expiry, a deleted group or a refused push).
 
 use crate::model::Labels;
-use std::collections::HashSet;
+use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 
 /// An interned label set.
 pub type LabelKey = Labels;
 
-/// The set table behind every `LabelKey` of one store.
+/// The set table behind every `LabelKey` of one store: sets by the hash of their encoding.
+/// On a (64-bit) hash collision the second set is simply not shared.
 #[derive(Debug, Default)]
 pub struct Interner {
-    sets: HashSet<Labels>,
+    sets: HashMap<u64, Labels>,
+    hasher: RandomState,
+    scratch: String,
 }
 
 impl Interner {
     /// The shared label set of `pairs` (any order; a later duplicate name wins), added on
     /// first use.
-    pub fn key<'a>(&mut self, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> LabelKey {
-        let labels = Labels::from_pairs(pairs);
-        if let Some(shared) = self.sets.get(&labels) {
-            return shared.clone();
+    pub fn key<'a>(
+        &mut self,
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)> + Clone,
+    ) -> LabelKey {
+        if !Labels::encode_sorted(pairs.clone(), &mut self.scratch) {
+            let labels = Labels::from_pairs(pairs);
+            self.scratch.clear();
+            self.scratch.push_str(labels.encoded());
         }
-        self.sets.insert(labels.clone());
-        labels
+        let hash = self.hasher.hash_one(self.scratch.as_str());
+        match self.sets.get(&hash) {
+            Some(shared) if shared.encoded() == self.scratch => shared.clone(),
+            Some(_) => Labels::from_encoded(&self.scratch),
+            None => {
+                let labels = Labels::from_encoded(&self.scratch);
+                self.sets.insert(hash, labels.clone());
+                labels
+            }
+        }
     }
 
     /// Drops sets no key refers to; returns how many were dropped.
     pub fn collect_garbage(&mut self) -> usize {
         let before = self.sets.len();
-        self.sets.retain(Labels::is_shared);
+        self.sets.retain(|_, set| set.is_shared());
         before - self.sets.len()
     }
 

@@ -145,6 +145,7 @@ impl TableFamily {
     /// The family as exposed, with `name`.
     pub fn to_family(&self, name: &str) -> MetricFamily {
         let mut family = MetricFamily::new(name, self.help.as_str(), self.kind);
+        family.samples.reserve_exact(self.series_count());
         match &self.values {
             Values::Scalar(series) => {
                 for (key, slot) in series {

@@ -126,7 +126,10 @@ impl History {
     /// default). A series name left out is marked stale at its source's next record and
     /// dropped after the retention, like a series the source stopped reporting.
     pub fn record_only(&self, names: Option<HashSet<String>>) {
-        *self.recorded.write().unwrap_or_else(PoisonError::into_inner) = names.map(Arc::new);
+        *self
+            .recorded
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = names.map(Arc::new);
     }
 
     fn recorded(&self) -> Option<Arc<HashSet<String>>> {
@@ -172,7 +175,10 @@ impl History {
                 name.clear();
                 name.push_str(&family.name);
                 name.push_str(suffix);
-                if recorded.as_ref().is_some_and(|names| !names.contains(&name)) {
+                if recorded
+                    .as_ref()
+                    .is_some_and(|names| !names.contains(&name))
+                {
                     continue;
                 }
                 let mut shard = self.write_shard(&name);

@@ -231,19 +231,35 @@ fn label_sets_are_shared_across_metrics_and_released_with_their_series() {
 fn only_the_names_a_reader_needs_are_recorded() {
     let history = History::new(10 * MINUTE);
     history.record_only(Some(HashSet::from(["read".to_owned()])));
-    let both = |value| [gauge("read", &[("a", value)]), gauge("unread", &[("a", value)])];
+    let both = |value| {
+        [
+            gauge("read", &[("a", value)]),
+            gauge("unread", &[("a", value)]),
+        ]
+    };
     history.record(&both(1.0), 0);
     assert_eq!(history.select("read", &[], MINUTE, 0).len(), 1);
     assert!(history.select("unread", &[], MINUTE, 0).is_empty());
     history.insert("unread", &Labels::new(), 0, 1.0);
-    assert_eq!(history.select("unread", &[], MINUTE, 0).len(), 1, "insert is unfiltered");
+    assert_eq!(
+        history.select("unread", &[], MINUTE, 0).len(),
+        1,
+        "insert is unfiltered"
+    );
     history.record_only(Some(HashSet::new()));
     history.record(&both(2.0), 15_000);
     let rows = history.select("read", &[], Duration::ZERO, 15_000);
     assert!(rows.is_empty(), "a name no longer read goes stale");
     let rows = history.select("read", &[], MINUTE, 15_000);
-    assert_eq!(rows[0].samples, vec![(0, 1.0)], "its window keeps what it had");
+    assert_eq!(
+        rows[0].samples,
+        vec![(0, 1.0)],
+        "its window keeps what it had"
+    );
     history.record_only(None);
     history.record(&both(3.0), 30_000);
-    assert_eq!(history.select("unread", &[], Duration::ZERO, 30_000).len(), 2);
+    assert_eq!(
+        history.select("unread", &[], Duration::ZERO, 30_000).len(),
+        2
+    );
 }
