@@ -148,6 +148,7 @@ fn load_config(file: Option<&PathBuf>) -> Result<Config, ExitCode> {
 }
 
 fn run(args: RunArgs) -> ExitCode {
+    crate::app::allocator::tune();
     let web = match &args.web_config_file {
         None => crate::web::WebConfig::default(),
         Some(path) => match crate::web::WebConfig::load_file(path) {

@@ -2,21 +2,29 @@
 
 use super::AppState;
 use crate::metrics::CONTENT_TYPE_TEXT;
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
+use bytes::Bytes;
+use std::convert::Infallible;
 use std::time::Instant;
 
-/// Encodes every snapshot; never waits on a collector.
+/// Sends every snapshot's pre-encoded text as it is (shared, not copied) and the self-metrics
+/// after them; never waits on a collector.
 pub async fn scrape(State(state): State<AppState>) -> impl IntoResponse {
     let start = Instant::now();
-    let mut body = String::with_capacity(256 * 1024);
-    state.registry.encode_into(&mut body);
-    state.self_metrics.encode_into(&mut body);
+    let mut chunks = state.registry.encoded_chunks();
+    let mut own = String::with_capacity(64 * 1024);
+    state.self_metrics.encode_into(&mut own);
+    chunks.push(Bytes::from(own));
     state
         .self_metrics
         .http_duration
         .with_label_values(&["/metrics", "200"])
         .observe(start.elapsed().as_secs_f64());
+    let body = Body::from_stream(futures_util::stream::iter(
+        chunks.into_iter().map(Ok::<_, Infallible>),
+    ));
     ([(header::CONTENT_TYPE, CONTENT_TYPE_TEXT)], body)
 }

@@ -4,6 +4,7 @@
 //!
 //! The only module that knows every other one; nothing else holds global state.
 
+pub mod allocator;
 mod history_runtime;
 mod host_usage;
 mod logs_runtime;

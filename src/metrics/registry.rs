@@ -7,6 +7,7 @@
 use super::encode::encode_families;
 use super::family::MetricFamily;
 use super::history::History;
+use bytes::Bytes;
 use std::collections::BTreeMap;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::SystemTime;
@@ -152,11 +153,29 @@ impl Registry {
             .collect()
     }
 
+    /// Every snapshot's text as a shared chunk, in source-name order: a scrape sends them as
+    /// they are, without copying them into one body.
+    pub fn encoded_chunks(&self) -> Vec<Bytes> {
+        self.snapshots()
+            .into_iter()
+            .map(|snapshot| Bytes::from_owner(EncodedText(snapshot)))
+            .collect()
+    }
+
     /// Appends every snapshot's text to `out`.
     pub fn encode_into(&self, out: &mut String) {
         for snapshot in self.snapshots() {
             out.push_str(&snapshot.encoded);
         }
+    }
+}
+
+/// A snapshot seen as its encoded text (the owner of a [`Bytes`] chunk).
+struct EncodedText(Arc<Snapshot>);
+
+impl AsRef<[u8]> for EncodedText {
+    fn as_ref(&self) -> &[u8] {
+        self.0.encoded.as_bytes()
     }
 }
 
@@ -183,6 +202,9 @@ mod tests {
         let mut out = String::new();
         registry.encode_into(&mut out);
         assert_eq!(out, "# HELP a A.\n# TYPE a gauge\na 2\n");
+        let chunks = registry.encoded_chunks();
+        assert_eq!(chunks.len(), 1);
+        assert_eq!(chunks[0], out.as_bytes());
         assert!(registry.remove("one"));
         assert!(registry.snapshot("one").is_none());
     }
