@@ -92,8 +92,14 @@ impl Labels {
     }
 
     /// The set of `pairs`, which must be sorted by name with unique names.
-    fn encode<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        let mut text = String::new();
+    fn encode<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)> + Clone) -> Self {
+        // One char of length per part for any length under 128 bytes; more is a rare regrow.
+        let size: usize = pairs
+            .clone()
+            .into_iter()
+            .map(|(n, v)| n.len() + v.len() + 2)
+            .sum();
+        let mut text = String::with_capacity(size);
         for (name, value) in pairs {
             encode_part(name, &mut text);
             encode_part(value, &mut text);
@@ -153,7 +159,7 @@ impl Labels {
                 _ => unique.push(pair),
             }
         }
-        Self::encode(unique)
+        Self::encode(unique.iter().copied())
     }
 
     /// Sets `name` to `value`, keeping the set sorted.
@@ -180,7 +186,7 @@ impl Labels {
         if !placed {
             pairs.push((name, value));
         }
-        *self = Self::encode(pairs);
+        *self = Self::encode(pairs.iter().copied());
     }
 
     /// Returns a copy with `name` set to `value`.
@@ -264,25 +270,36 @@ impl Labels {
 
 impl Ord for Labels {
     /// Pair by pair, names then values, as sorted `(name, value)` lists compare. Parts before
-    /// the first differing byte are equal in both, so only the part holding it is decoded.
+    /// the first differing byte are equal in both, so only the part holding it matters: when
+    /// that byte is inside the text of parts of equal length it decides alone.
     fn cmp(&self, other: &Self) -> Ordering {
         if self.same_allocation(other) {
             return Ordering::Equal;
         }
         let (a, b) = (self.encoded(), other.encoded());
-        let differs_at = a
-            .bytes()
-            .zip(b.bytes())
-            .position(|(x, y)| x != y)
-            .unwrap_or(a.len().min(b.len()));
+        let (bytes_a, bytes_b) = (a.as_bytes(), b.as_bytes());
+        let Some(differs_at) = bytes_a.iter().zip(bytes_b).position(|(x, y)| x != y) else {
+            return a.len().cmp(&b.len()); // one is the other plus whole pairs
+        };
         let mut start = 0;
         loop {
+            let header = bytes_a[start];
+            if header < 0x80 {
+                // A one-byte length: the common case, decoded without building slices.
+                let end = start + 1 + usize::from(header);
+                if differs_at > start && differs_at < end {
+                    return bytes_a[differs_at].cmp(&bytes_b[differs_at]);
+                }
+                if differs_at >= end {
+                    start = end;
+                    continue;
+                }
+            }
             let (mut rest_a, mut rest_b) = (&a[start..], &b[start..]);
             let before = rest_a.len();
             let part_a = next_part(&mut rest_a);
             let end = start + (before - rest_a.len());
             if part_a.is_none() || differs_at < end {
-                // The differing byte is in this part (or one set ran out of parts here).
                 return part_a.cmp(&next_part(&mut rest_b));
             }
             start = end;
