@@ -5,6 +5,7 @@
 //! field or limit was at fault.
 
 use axum::Json;
+use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -71,6 +72,20 @@ impl IntoResponse for ApiError {
             "error": {"code": self.code, "field": self.field, "message": self.message},
         });
         (self.status, Json(body)).into_response()
+    }
+}
+
+/// The request body as a JSON object, or a 400 saying why it is not one.
+pub fn json_object(
+    raw: Result<Json<serde_json::Value>, JsonRejection>,
+) -> Result<serde_json::Value, ApiError> {
+    match raw {
+        Ok(Json(value)) if value.is_object() => Ok(value),
+        Ok(_) => Err(ApiError::bad_request("the body must be a JSON object")),
+        Err(rejection) => Err(ApiError::bad_request(format!(
+            "the body is not valid JSON: {}",
+            rejection.body_text()
+        ))),
     }
 }
 

@@ -4,7 +4,7 @@
 //! receiver's secrets.
 
 use super::AppState;
-use super::error::ApiError;
+use super::error::{ApiError, json_object};
 use crate::model::Fingerprint;
 use crate::notify::ack::Acknowledgement;
 use crate::notify::alert::{Alert, rfc3339, rfc3339_or_zero};
@@ -142,17 +142,6 @@ pub async fn silences(State(state): State<AppState>) -> Json<Value> {
     Json(json!({"status": "success", "data": data}))
 }
 
-fn body(raw: Result<Json<Value>, JsonRejection>) -> Result<Value, ApiError> {
-    match raw {
-        Ok(Json(value)) if value.is_object() => Ok(value),
-        Ok(_) => Err(ApiError::bad_request("the body must be a JSON object")),
-        Err(rejection) => Err(ApiError::bad_request(format!(
-            "the body is not valid JSON: {}",
-            rejection.body_text()
-        ))),
-    }
-}
-
 fn text_field(body: &Value, field: &str, required: bool) -> Result<String, ApiError> {
     match body.get(field) {
         Some(Value::String(text)) if !(required && text.trim().is_empty()) => Ok(text.clone()),
@@ -167,7 +156,7 @@ pub async fn add_silence(
     State(state): State<AppState>,
     raw: Result<Json<Value>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let body = body(raw)?;
+    let body = json_object(raw)?;
     let now = SystemTime::now();
     let matchers: Vec<String> = match body.get("matchers") {
         Some(Value::Array(items)) if !items.is_empty() => items
@@ -270,7 +259,7 @@ pub async fn acknowledge(
             "no active alert with alert_id {id:?} (see /api/v1/alerts)"
         )));
     }
-    let body = body(raw)?;
+    let body = json_object(raw)?;
     let ack = Acknowledgement {
         fingerprint,
         acknowledged_by: text_field(&body, "acknowledged_by", true)?,

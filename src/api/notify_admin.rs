@@ -4,7 +4,7 @@
 //! the real outbox). Writes answer loopback clients only, like the other write routes.
 
 use super::AppState;
-use super::error::ApiError;
+use super::error::{ApiError, json_object};
 use crate::app::{ConfigureError, TestError};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
@@ -25,17 +25,6 @@ pub fn write_routes() -> Router<AppState> {
         .route("/api/v1/alerts/test", post(send_test))
 }
 
-fn object(raw: Result<Json<Value>, JsonRejection>) -> Result<Value, ApiError> {
-    match raw {
-        Ok(Json(value)) if value.is_object() => Ok(value),
-        Ok(_) => Err(ApiError::bad_request("the body must be a JSON object")),
-        Err(rejection) => Err(ApiError::bad_request(format!(
-            "the body is not valid JSON: {}",
-            rejection.body_text()
-        ))),
-    }
-}
-
 fn configure_error(error: ConfigureError) -> ApiError {
     match error {
         ConfigureError::Invalid(e) => ApiError::bad_field(e.field, e.message),
@@ -54,7 +43,7 @@ pub async fn configure(
     State(state): State<AppState>,
     raw: Result<Json<Value>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let body = object(raw)?;
+    let body = json_object(raw)?;
     let spec = state
         .runtime_rules
         .configure(&body)
@@ -98,7 +87,7 @@ pub async fn send_test(
 ) -> Result<Json<Value>, ApiError> {
     let body = match raw {
         Err(JsonRejection::MissingJsonContentType(_)) => json!({}),
-        other => object(other)?,
+        other => json_object(other)?,
     };
     let receiver = match body.get("receiver") {
         None | Some(Value::Null) => None,
