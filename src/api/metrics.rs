@@ -23,8 +23,17 @@ pub async fn scrape(State(state): State<AppState>) -> impl IntoResponse {
         .http_duration
         .with_label_values(&["/metrics", "200"])
         .observe(start.elapsed().as_secs_f64());
+    // The length is known, so the body goes out with Content-Length rather than chunked
+    // (the gzip layer drops the header when it compresses).
+    let length = chunks.iter().map(Bytes::len).sum::<usize>().to_string();
     let body = Body::from_stream(futures_util::stream::iter(
         chunks.into_iter().map(Ok::<_, Infallible>),
     ));
-    ([(header::CONTENT_TYPE, CONTENT_TYPE_TEXT)], body)
+    (
+        [
+            (header::CONTENT_TYPE, CONTENT_TYPE_TEXT.to_owned()),
+            (header::CONTENT_LENGTH, length),
+        ],
+        body,
+    )
 }
