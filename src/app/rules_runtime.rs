@@ -425,3 +425,23 @@ fn log_event(group: &str, event: &crate::rules::state::AlertEvent) {
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_history_keeps_what_rules_and_the_api_read() {
+        let text = "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: avg_over_time(app_queue_depth[5m]) > 10 and on() up_ratio < 1\n";
+        let groups = parse_rule_text(Path::new("t.yml"), text).unwrap();
+        let names = history_reads(&groups);
+        for name in ["app_queue_depth", "up_ratio", "node_cpu_seconds_total"] {
+            assert!(names.contains(name), "{name} missing from {names:?}");
+        }
+        assert!(!names.contains("node_load1"));
+        assert_eq!(
+            history_reads(&[]).len(),
+            crate::api::series::RATE_METRICS.len()
+        );
+    }
+}
