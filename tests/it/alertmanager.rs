@@ -6,7 +6,7 @@
 //! no longer lists it as active.
 
 use crate::process::{KillOnDrop, free_local_port};
-use crate::support::{Watchpost, http_client, poll_until, push_queue_depth};
+use crate::support::{Watchpost, config_with_rules, http_client, poll_until, push_queue_depth};
 use crate::tools::{self, Tool};
 use serde_json::Value;
 use std::process::{Command, Stdio};
@@ -84,15 +84,12 @@ async fn start_alertmanager(tool: Tool) -> Option<Alertmanager> {
 
 fn start_watchpost(am_url: &str) -> Watchpost {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("rules")).unwrap();
-    std::fs::write(dir.path().join("rules/queue.yml"), RULES).unwrap();
-    let config = format!(
-        "collectors:\n  interval: 5s\nrules:\n  files: [rules/*.yml]\nstorage:\n  path: {}\n\
-         notify:\n  receivers:\n    - name: am\n      alertmanager:\n        urls: [\"{am_url}\"]\n\
+    let config = config_with_rules(dir.path(), RULES)
+        + &format!(
+            "notify:\n  receivers:\n    - name: am\n      alertmanager:\n        urls: [\"{am_url}\"]\n\
          \x20       resend_interval: 1s\n  route:\n    receiver: am\n    group_by: [alertname]\n\
-         \x20   group_wait: 0s\n    group_interval: 1s\n",
-        dir.path().join("data/watchpost.db").display()
-    );
+         \x20   group_wait: 0s\n    group_interval: 1s\n"
+        );
     Watchpost::start_in(dir, &config)
 }
 

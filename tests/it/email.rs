@@ -7,7 +7,7 @@
 //! password appears in neither the history nor the log.
 
 use crate::process::{KillOnDrop, free_local_port};
-use crate::support::{Watchpost, http_client, poll_until, push_queue_depth};
+use crate::support::{Watchpost, config_with_rules, http_client, poll_until, push_queue_depth};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -94,20 +94,17 @@ async fn start_smtp() -> Option<Smtp> {
 
 fn start_watchpost(smtp: &Smtp, password: &str) -> Watchpost {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("rules")).unwrap();
-    std::fs::write(dir.path().join("rules/queue.yml"), RULES).unwrap();
-    let config = format!(
-        "collectors:\n  interval: 5s\nrules:\n  files: [rules/*.yml]\nstorage:\n  path: {db}\n\
-         notify:\n  receivers:\n    - name: mail\n      email:\n        host: 127.0.0.1\n\
+    let config = config_with_rules(dir.path(), RULES)
+        + &format!(
+            "notify:\n  receivers:\n    - name: mail\n      email:\n        host: 127.0.0.1\n\
          \x20       port: {port}\n        tls: starttls\n        ca_file: {ca}\n\
          \x20       username: watchpost\n        password: \"${{WATCHPOST_IT_SMTP_PASSWORD}}\"\n\
          \x20       from: watchpost@example.com\n        to: [ops@example.com, oncall@example.com]\n\
          \x20 route:\n    receiver: mail\n    group_by: [alertname]\n    group_wait: 0s\n\
          \x20   group_interval: 1s\n  delivery:\n    initial_backoff: 10ms\n    max_backoff: 100ms\n",
-        db = dir.path().join("data/watchpost.db").display(),
-        port = smtp.port,
-        ca = smtp.ca_file.display(),
-    );
+            port = smtp.port,
+            ca = smtp.ca_file.display(),
+        );
     Watchpost::start_in_with_env(dir, &config, &[("WATCHPOST_IT_SMTP_PASSWORD", password)])
 }
 

@@ -4,7 +4,7 @@
 //! is delivered as a resolved notification with its value, a silenced alert is left out of
 //! its group's notification, and a notification delivered before `kill -9` is not sent again after.
 
-use crate::support::{Watchpost, http_client, poll_until};
+use crate::support::{Watchpost, base_config, http_client, poll_until};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -31,11 +31,8 @@ fn new_dir() -> TempDir {
 }
 
 fn start(dir: TempDir) -> Watchpost {
-    let config = format!(
-        "collectors:\n  interval: 5s\nrules:\n  files: [rules/*.yml]\nstorage:\n  path: {}\n\
-         notify:\n  route:\n    group_by: [alertname]\n    group_wait: 0s\n    group_interval: 1s\n",
-        dir.path().join("data/watchpost.db").display()
-    );
+    let config = base_config(dir.path())
+        + "notify:\n  route:\n    group_by: [alertname]\n    group_wait: 0s\n    group_interval: 1s\n";
     Watchpost::start_in(dir, &config)
 }
 

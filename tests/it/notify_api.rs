@@ -6,7 +6,9 @@
 //! fallback receiver and resolves it once it recovers.
 
 use crate::process::run_to_completion;
-use crate::support::{Watchpost, http_client, poll_until, watchpost_command};
+use crate::support::{
+    Watchpost, base_config, config_with_rules, http_client, poll_until, watchpost_command,
+};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
@@ -85,19 +87,19 @@ pub(crate) fn config_text(
     route_to: &str,
     extra: &str,
 ) -> String {
+    base_config(dir) + &notify_section(receivers, route_to, extra)
+}
+
+fn notify_section(receivers: &str, route_to: &str, extra: &str) -> String {
     format!(
-        "collectors:\n  interval: 5s\nrules:\n  files: [rules/*.yml]\nstorage:\n  path: {}\n\
-         notify:\n  receivers:\n{receivers}  route:\n    receiver: {route_to}\n    group_by: [alertname]\n    \
-         group_wait: 0s\n    group_interval: 1s\n{extra}",
-        dir.join("data/watchpost.db").display()
+        "notify:\n  receivers:\n{receivers}  route:\n    receiver: {route_to}\n    group_by: [alertname]\n    \
+         group_wait: 0s\n    group_interval: 1s\n{extra}"
     )
 }
 
-/// watchpost on [`config_text`].
+/// watchpost on [`config_text`], with the rules written first.
 pub(crate) fn start(dir: TempDir, receivers: &str, route_to: &str, extra: &str) -> Watchpost {
-    std::fs::create_dir_all(dir.path().join("rules")).unwrap();
-    std::fs::write(dir.path().join("rules/api.yml"), RULES).unwrap();
-    let config = config_text(dir.path(), receivers, route_to, extra);
+    let config = config_with_rules(dir.path(), RULES) + &notify_section(receivers, route_to, extra);
     Watchpost::start_in(dir, &config)
 }
 

@@ -6,7 +6,7 @@
 
 use crate::process::free_local_port;
 use crate::receiver::Receiver;
-use crate::support::{Watchpost, poll_until, push_queue_depth};
+use crate::support::{Watchpost, base_config, poll_until, push_queue_depth};
 use serde_json::Value;
 use std::time::Duration;
 use tempfile::TempDir;
@@ -28,14 +28,13 @@ fn new_dir() -> TempDir {
 }
 
 fn start(dir: TempDir, hook_url: &str) -> Watchpost {
-    let config = format!(
-        "collectors:\n  interval: 5s\nrules:\n  files: [rules/*.yml]\nstorage:\n  path: {}\n\
-         notify:\n  receivers:\n    - name: hook\n      webhook: {{url: \"{hook_url}\"}}\n\
+    let config = base_config(dir.path())
+        + &format!(
+            "notify:\n  receivers:\n    - name: hook\n      webhook: {{url: \"{hook_url}\"}}\n\
          \x20 route:\n    receiver: hook\n    group_by: [alertname]\n    group_wait: 0s\n\
          \x20   group_interval: 1s\n  delivery:\n    max_attempts: 1000\n\
-         \x20   initial_backoff: 10ms\n    max_backoff: 100ms\n    attempt_timeout: 2s\n",
-        dir.path().join("data/watchpost.db").display()
-    );
+         \x20   initial_backoff: 10ms\n    max_backoff: 100ms\n    attempt_timeout: 2s\n"
+        );
     Watchpost::start_in(dir, &config)
 }
 

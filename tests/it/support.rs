@@ -33,15 +33,20 @@ pub struct Watchpost {
     dir: Option<TempDir>,
 }
 
-/// Writes `rules` to `<dir>/rules/rules.yml` and returns a config that reads it (collectors
-/// every 5 s, the store under `<dir>/data`); callers may append further sections.
-pub fn config_with_rules(dir: &Path, rules: &str) -> String {
-    std::fs::create_dir_all(dir.join("rules")).expect("create the rules directory");
-    std::fs::write(dir.join("rules/rules.yml"), rules).expect("write rules.yml");
+/// The first sections of a test config: collectors every 5 s, rules from `<dir>/rules/*.yml`,
+/// the store under `<dir>/data`; callers append further sections.
+pub fn base_config(dir: &Path) -> String {
     format!(
         "collectors:\n  interval: 5s\nrules:\n  files: [rules/*.yml]\nstorage:\n  path: {}\n",
         dir.join("data/watchpost.db").display()
     )
+}
+
+/// Writes `rules` to `<dir>/rules/rules.yml` and returns [`base_config`], which reads it.
+pub fn config_with_rules(dir: &Path, rules: &str) -> String {
+    std::fs::create_dir_all(dir.join("rules")).expect("create the rules directory");
+    std::fs::write(dir.join("rules/rules.yml"), rules).expect("write rules.yml");
+    base_config(dir)
 }
 
 impl Watchpost {
