@@ -204,7 +204,14 @@ impl Labels {
 
     /// The value of `name`, if set.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+        for (n, v) in self.iter() {
+            match n.cmp(name) {
+                Ordering::Less => {}
+                Ordering::Equal => return Some(v),
+                Ordering::Greater => return None, // names are sorted: it is not further on
+            }
+        }
+        None
     }
 
     /// Iterates over `(name, value)` in name order.
