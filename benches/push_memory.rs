@@ -7,47 +7,18 @@
 //! The figures are live heap bytes as requested from the allocator; the RSS the process pays
 //! on top (allocator headers and free lists) is what `bench/compare_push.sh` measures.
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::{Duration, SystemTime};
 use watchpost::collect::push::{PushConfig, PushSource, PushStore, parse_json_push};
 use watchpost::metrics::{History, Registry};
 
-/// Counts live heap bytes.
-struct Counting;
-
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(
-            new_size as isize - layout.size() as isize,
-            Ordering::Relaxed,
-        );
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
+#[path = "common/counting.rs"]
+mod counting;
 
 const SERIES: usize = 100_000;
 const BATCH: usize = 1_000;
 const METRICS: usize = 10;
-
-fn live() -> isize {
-    LIVE.load(Ordering::Relaxed)
-}
 
 fn per_series(bytes: isize) -> f64 {
     bytes as f64 / SERIES as f64
@@ -93,17 +64,17 @@ fn publish(store: &PushStore, recorded: HashSet<String>, now: SystemTime) -> (is
     let history = Arc::new(History::new(Duration::from_secs(300)));
     history.record_only(Some(recorded));
     let registry = Registry::with_history(history);
-    let before = live();
+    let before = counting::live_bytes();
     store.publish(&registry, &[PushSource::Api], now);
-    (live() - before, registry)
+    (counting::live_bytes() - before, registry)
 }
 
 fn main() {
     let bodies = bodies();
     let now = SystemTime::now();
-    let start = live();
+    let start = counting::live_bytes();
     let store = filled_store(&bodies, now);
-    let store_bytes = live() - start;
+    let store_bytes = counting::live_bytes() - start;
 
     let (unread, registry) = publish(&store, HashSet::new(), now);
     let text = registry

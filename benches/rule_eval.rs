@@ -10,39 +10,14 @@
 //! with the machine's load average (the CPU time is the figure least inflated by other load).
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
-use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
 use watchpost::metrics::{History, MetricFamily, MetricType};
 use watchpost::model::Labels;
 use watchpost::rules::expr::{CompiledExpr, compile};
 
-/// Counts live heap bytes.
-struct Counting;
-
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(
-            new_size as isize - layout.size() as isize,
-            Ordering::Relaxed,
-        );
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
+#[path = "common/counting.rs"]
+mod counting;
 
 const METRICS: usize = 1_000;
 const SERIES_PER_METRIC: usize = 100;
@@ -123,14 +98,14 @@ fn rules(thresholds: &Thresholds) -> Vec<CompiledExpr> {
 
 /// A history filled with 0..=300 s of the bench's series; prints its heap bytes per sample.
 fn filled_history(unique_labels: bool) -> History {
-    let before = LIVE.load(Ordering::Relaxed);
+    let before = counting::live_bytes();
     let history = History::new(Duration::from_secs(300));
     for step in 0..STEPS {
         let batch = families(step, unique_labels);
         history.record(&batch, step * STEP_MS);
     }
     // Every batch has been dropped: what is still live belongs to the history.
-    let bytes = LIVE.load(Ordering::Relaxed) - before;
+    let bytes = counting::live_bytes() - before;
     let stats = history.stats();
     let case = if unique_labels {
         "every series its own label set"

@@ -4,6 +4,7 @@
 //! is delivered as a resolved notification with its value, a silenced alert is left out of
 //! its group's notification, and a notification delivered before `kill -9` is not sent again after.
 
+use crate::notify_api::call;
 use crate::support::{Watchpost, base_config, http_client, poll_until};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
@@ -37,14 +38,7 @@ fn start(dir: TempDir) -> Watchpost {
 }
 
 async fn send(watchpost: &Watchpost, method: reqwest::Method, path: &str, body: Value) -> Value {
-    let response = http_client()
-        .request(method, watchpost.url(path))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let reply: Value = response.json().await.unwrap_or(Value::Null);
+    let (status, reply) = call(watchpost, method, path, body).await;
     assert_eq!(status, 200, "{path}: {reply}");
     reply
 }

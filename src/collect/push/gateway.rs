@@ -1,8 +1,8 @@
 //! Pushgateway groups in the push store. PUT replaces a whole group, POST replaces only the
 //! families it pushes, DELETE removes the group. Stored samples keep their exposed label set
 //! (interned): their own labels plus `job`, the grouping labels and an empty `instance` when
-//! none is set, as Pushgateway does; `push_time_seconds` is added per group on the way out. A pushed label that is also a
-//! grouping label is overridden by the grouping key's value.
+//! none is set, as Pushgateway does; `push_time_seconds` is added per group on the way out.
+//! A pushed label that is also a grouping label is overridden by the grouping key's value.
 
 use super::accounting::{Delta, PushSource};
 use super::error::{Limit, PushError};
